@@ -1,0 +1,44 @@
+// Command dispatcher for `port-gitlab <command>`. Each command lives in scripts/commands/
+// and is loaded lazily so that `port-gitlab validate` does not pay for the sandbox's imports.
+import { CliError, EXIT } from './cli/errors.ts';
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  validate: { summary: 'check every bundle file against schemas/ and Port\'s rules', load: () => import('./commands/validate.ts') },
+  preview: { summary: 'show what Port would do with GitLab webhook requests (FILE…)', load: () => import('./commands/preview.ts') },
+  render: { summary: 'print the blueprints and webhook bodies the installer sends to Port', load: () => import('./commands/render.ts') },
+  sandbox: { summary: 'run a local Port and GitLab (`sandbox serve`) or the full demo (`sandbox`)', load: () => import('./commands/sandbox.ts') },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `usage: port-gitlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`port-gitlab <command> --help\` for a command's options.`;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage() + '\n');
+    return name ? EXIT.ok : EXIT.badInput;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`port-gitlab: unknown command "${name}".\n\n${usage()}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest);
+  } catch (err) {
+    if (err instanceof CliError) {
+      process.stderr.write(`port-gitlab ${name}: ${err.message}\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
