@@ -31,6 +31,13 @@ export function loadNativeRuntime(): JqRuntime | Error {
     name: 'port-native',
     jqVersion: 'jq-1.6',
     first,
-    firstOfEach: (expression, inputs) => inputs.map((input) => first(expression, input)),
+    firstOfEach: (expression, inputs) =>
+      inputs.map((input) => {
+        try {
+          return first(expression, input);
+        } catch (err) {
+          return err;
+        }
+      }),
   };
 }

@@ -13,7 +13,10 @@ export interface JqRuntime {
    * (quotes rewritten, env disabled), `null` when there is no output; throws JqFailure on error.
    */
   first(expression: string, input: unknown): unknown;
-  /** `first` for each input; engines that pay a fixed cost per call batch this into one call. */
+  /**
+   * `first` for each input; engines that pay a fixed cost per call batch this into one call.
+   * An input whose evaluation fails yields its JqFailure in place, so the others still count.
+   */
   firstOfEach(expression: string, inputs: readonly unknown[]): unknown[];
 }
 
