@@ -43,14 +43,13 @@ function restoreCircularRefs(schema: unknown, pointer = '#'): unknown {
   }
   if (Array.isArray(schema)) return schema.map((s, i) => restoreCircularRefs(s, `${pointer}/${i}`));
   if (schema && typeof schema === 'object') {
+    let node = schema as Record<string, unknown>;
     // `{type: object, properties: "circular()", …}`: a nested query whose properties are the owner's.
-    if ((schema as { properties?: unknown }).properties === 'circular()') return restoreCircularRefs('circular(self)', pointer);
+    if (node.properties === 'circular()') return restoreCircularRefs('circular(self)', pointer);
     // Some published `required` lists repeat a name (e.g. `["ok", "entities", "errors", "ok"]`).
-    if (Array.isArray((schema as { required?: unknown }).required)) {
-      schema = { ...schema, required: [...new Set((schema as { required: string[] }).required)] };
-    }
+    if (Array.isArray(node.required)) node = { ...node, required: [...new Set(node.required as string[])] };
     return Object.fromEntries(
-      Object.entries(schema).map(([k, v]) => [k, restoreCircularRefs(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)]),
+      Object.entries(node).map(([k, v]) => [k, restoreCircularRefs(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`)]),
     );
   }
   return schema;
