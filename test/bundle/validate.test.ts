@@ -1,0 +1,113 @@
+// `validate` accepts the shipped bundle and names file, path and fix for each kind of mistake
+// a fork can make.
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readBundle } from '../../scripts/bundle/load.ts';
+import type { BundleProblem } from '../../scripts/bundle/problems.ts';
+import { validateBundle } from '../../scripts/bundle/validate.ts';
+import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
+import { copyBundle, type BundleCopy } from '../helpers/bundle-copy.ts';
+
+let engine: MappingEngine;
+let copy: BundleCopy | undefined;
+
+beforeAll(async () => {
+  engine = await createMappingEngine();
+});
+afterEach(() => {
+  copy?.remove();
+  copy = undefined;
+});
+
+function problemsOf(dir?: string): BundleProblem[] {
+  const { bundle, problems } = readBundle(dir);
+  return bundle ? [...problems, ...validateBundle(bundle, engine)] : problems;
+}
+
+function broken(file: string, fn: (text: string) => string): BundleProblem[] {
+  copy = copyBundle();
+  copy.edit(file, fn);
+  return problemsOf(copy.dir);
+}
+
+describe('validate', () => {
+  it('accepts the shipped bundle', () => {
+    expect(problemsOf()).toEqual([]);
+  });
+
+  it('reports a template version that differs from package.json', () => {
+    const p = broken('template.json', (t) => t.replace(/"version": "[^"]+"/, '"version": "9.9.9"'));
+    expect(p).toEqual([expect.objectContaining({ file: 'template.json', path: '/version', fix: expect.any(String) })]);
+  });
+
+  it('reports invalid YAML with its line', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t + '\n  bad: [unclosed\n');
+    expect(p[0]).toMatchObject({ file: 'mappings/webhook/push.yaml', message: expect.stringContaining('invalid YAML'), path: expect.stringMatching(/^line \d+/) });
+  });
+
+  it('reports a schema violation with its JSON path', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/operation: \{ ?type: create ?\}/, 'operation: { type: upsert }'));
+    expect(p.some((x) => x.file === 'mappings/webhook/push.yaml' && x.path.startsWith('/mappings/'))).toBe(true);
+  });
+
+  it('reports an uppercase header name', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace('"x-gitlab-event"', '"X-Gitlab-Event"'));
+    expect(p).toContainEqual(expect.objectContaining({ file: 'mappings/webhook/push.yaml', message: expect.stringContaining('not lowercase'), fix: expect.stringContaining('"x-gitlab-event"') }));
+  });
+
+  it('reports an identifier without | tostring', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/identifier: '([^']*?) \| tostring'/, "identifier: '$1'"));
+    expect(p).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/\/entity\/identifier$/), message: expect.stringContaining('tostring') }));
+  });
+
+  it('reports a property the blueprint does not have', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/properties:\n(\s+)/, 'properties:\n$1noSuchProperty: .body.x\n$1'));
+    expect(p).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/\/entity\/properties\/noSuchProperty$/), message: expect.stringContaining('not in blueprint') }));
+  });
+
+  it('reports a builtin that Port\'s jq 1.6 lacks', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/title: '([^']+)'/, "title: '($1) | trim'"));
+    expect(p).toContainEqual(expect.objectContaining({ message: expect.stringContaining('trim/0') }));
+  });
+
+  it('reports jq that does not compile', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/title: '([^']+)'/, "title: '$1 | ('"));
+    expect(p).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/\/entity\/title$/), message: expect.stringContaining('does not compile') }));
+  });
+
+  it('reports a relation with many and required both true', () => {
+    const p = broken('blueprints/gitlabJob.json', (t) => {
+      const bp = JSON.parse(t);
+      const rel = Object.keys(bp.relations)[0];
+      bp.relations[rel] = { ...bp.relations[rel], many: true, required: true };
+      return JSON.stringify(bp, null, 2);
+    });
+    expect(p).toContainEqual(expect.objectContaining({ file: 'blueprints/gitlabJob.json', path: expect.stringMatching(/^\/relations\//) }));
+  });
+
+  it('reports a relation to a blueprint outside the bundle', () => {
+    const p = broken('blueprints/gitlabJob.json', (t) => t.replace('"target": "gitlabPipeline"', '"target": "gitlabNoSuch"'));
+    expect(p).toContainEqual(expect.objectContaining({ file: 'blueprints/gitlabJob.json', message: expect.stringContaining('gitlabNoSuch') }));
+  });
+
+  it('reports a blueprint file that template.json does not list', () => {
+    copy = copyBundle();
+    copy.write('blueprints/extra.json', copy.read('blueprints/gitlabGroup.json').replace('"identifier": "gitlabGroup"', '"identifier": "extra"'));
+    expect(problemsOf(copy.dir)).toContainEqual(expect.objectContaining({ file: 'blueprints/extra.json', message: expect.stringContaining('not listed') }));
+  });
+
+  it('reports an event file that webhook.yaml does not list', () => {
+    copy = copyBundle();
+    copy.write('mappings/webhook/extra.yaml', copy.read('mappings/webhook/push.yaml'));
+    expect(problemsOf(copy.dir)).toContainEqual(expect.objectContaining({ file: 'mappings/webhook/extra.yaml', message: expect.stringContaining('not listed') }));
+  });
+
+  it('reports a `when` gate that names no install option', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/- blueprint:/, '- when: noSuchOption\n    blueprint:'));
+    expect(p).toContainEqual(expect.objectContaining({ message: expect.stringContaining('noSuchOption') }));
+  });
+
+  it('reports a webhook identifier longer than Port allows', () => {
+    const p = broken('mappings/webhook.yaml', (t) => t.replace(/^identifier: \S+/m, `identifier: ${'g'.repeat(31)}`));
+    expect(p).toContainEqual(expect.objectContaining({ file: 'mappings/webhook.yaml', path: '/identifier' }));
+  });
+});
