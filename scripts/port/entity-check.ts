@@ -41,15 +41,27 @@ export function entityIdentifierProblem(id: unknown): string | undefined {
   return undefined;
 }
 
-// String formats checked with the same ajv-formats Port's published schemas use (`date-time` is
-// RFC 3339 with a time zone; `url` needs a scheme and host). Formats without a value syntax
-// (markdown, yaml, proto, team, blueprints) only need a string.
+// String formats checked with the ajv-formats Port's published schemas use (`date-time` is
+// RFC 3339 with a time zone). `url` is checked as an absolute URL with a scheme and host instead:
+// ajv-formats' `url` rejects `localhost` and IP hosts, which self-managed GitLab and the sandbox
+// use, and Port's own URL check is unpublished. Formats without a value syntax (markdown, yaml,
+// proto, team, blueprints) only need a string.
 const ajv = createAjv();
 const formatValidators = new Map<string, ValidateFunction>();
-const AJV_FORMATS: Record<string, string> = { 'date-time': 'date-time', timer: 'date-time', url: 'url', email: 'email', user: 'email', ipv4: 'ipv4', ipv6: 'ipv6' };
+const AJV_FORMATS: Record<string, string> = { 'date-time': 'date-time', timer: 'date-time', email: 'email', user: 'email', ipv4: 'ipv4', ipv6: 'ipv6' };
 const IDN_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
 
+function isAbsoluteUrl(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\/\S+$/.test(value)) return false;
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
+}
+
 function formatProblem(value: string, format: string): string | undefined {
+  if (format === 'url') return isAbsoluteUrl(value) ? undefined : 'is not an absolute URL such as "https://gitlab.com/group/project"';
   if (format === 'idn-email') return IDN_EMAIL.test(value) ? undefined : 'is not an email address';
   const ajvFormat = AJV_FORMATS[format];
   if (!ajvFormat) return undefined;
@@ -61,7 +73,6 @@ function formatProblem(value: string, format: string): string | undefined {
   if (v(value)) return undefined;
   switch (ajvFormat) {
     case 'date-time': return 'is not an RFC 3339 date-time such as "2024-05-01T12:00:00Z" (GitLab\'s "2024-05-01 12:00:00 UTC" needs converting)';
-    case 'url': return 'is not an absolute URL such as "https://gitlab.com/group/project"';
     default: return `is not a valid ${format === 'user' ? 'user email' : format}`;
   }
 }

@@ -89,6 +89,15 @@ describe('checkEntity', () => {
     }
   });
 
+  it('accepts absolute URLs on any host (self-managed GitLab, loopback) and rejects relative ones', () => {
+    for (const url of ['http://127.0.0.1:8080/g/p', 'http://localhost/x', 'https://gitlab.example.com/g/p/-/merge_requests/1']) {
+      expect(checkEntity({ ...entity(), properties: { ...entity().properties, link: url } }, blueprint), url).toEqual([]);
+    }
+    for (const url of ['/g/p', 'gitlab.com/g/p', 'https://has space.com/x', 'https://']) {
+      expect(checkEntity({ ...entity(), properties: { ...entity().properties, link: url } }, blueprint).map((v) => v.path), url).toEqual(['/properties/link']);
+    }
+  });
+
   it('allows null for optional properties but not for required ones', () => {
     const e = entity();
     e.properties.link = null;

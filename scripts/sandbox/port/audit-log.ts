@@ -1,0 +1,48 @@
+// GET /v1/audit-log: filters from get-audit-logs.json over the recorded outcomes, newest first.
+import { invalid } from './errors.ts';
+import type { AuditEntry } from './store.ts';
+
+const INCLUDABLE = new Set(['action', 'context', 'diff', 'identifier', 'resourceType', 'status', 'trigger', 'additionalData', 'message']);
+const DEFAULT_LIMIT = 1000;
+
+export function queryAuditLog(entries: readonly AuditEntry[], query: URLSearchParams): Array<Partial<AuditEntry>> {
+  const list = (name: string) => [...query.getAll(name), ...query.getAll(`${name}[]`)].flatMap((v) => v.split(',')).filter(Boolean);
+  const limitRaw = query.get('limit');
+  const limit = limitRaw === null ? DEFAULT_LIMIT : Number(limitRaw);
+  if (!Number.isInteger(limit) || limit < 1) throw invalid(`querystring/limit must be a positive integer, got "${limitRaw}"`);
+  const status = query.get('status');
+  if (status !== null && status !== 'SUCCESS' && status !== 'FAILURE') throw invalid(`querystring/status must be SUCCESS or FAILURE, got "${status}"`);
+  const time = (name: string) => {
+    const v = query.get(name);
+    if (v === null) return undefined;
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw invalid(`querystring/${name} must be an ISO date-time such as 2024-04-23T18:25:43.511Z, got "${v}"`);
+    return t;
+  };
+  const from = time('from');
+  const to = time('to');
+  const resources = new Set(list('resources'));
+  const origins = new Set(list('origin'));
+  const includes = list('includes');
+  for (const i of includes) if (!INCLUDABLE.has(i)) throw invalid(`querystring/includes: "${i}" is not one of ${[...INCLUDABLE].join(', ')}`);
+
+  const want = (name: string) => query.get(name);
+  const out: Array<Partial<AuditEntry>> = [];
+  for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
+    const e = entries[i];
+    if (want('identifier') !== null && e.identifier !== want('identifier')) continue;
+    if (want('entity') !== null && e.context.entity !== want('entity')) continue;
+    if (want('blueprint') !== null && e.context.blueprint !== want('blueprint')) continue;
+    if (want('webhookId') !== null && e.context.webhook !== want('webhookId')) continue;
+    if (want('webhookEventId') !== null && e.context.webhookEvent !== want('webhookEventId')) continue;
+    if (status !== null && e.status !== status) continue;
+    if (want('action') !== null && e.action !== want('action')) continue;
+    if (resources.size && !resources.has(e.resourceType)) continue;
+    if (origins.size && !origins.has(e.trigger.origin) && !(e.context.webhook && origins.has(e.context.webhook))) continue;
+    const at = Date.parse(e.trigger.at);
+    if (from !== undefined && at < from) continue;
+    if (to !== undefined && at > to) continue;
+    out.push(includes.length ? Object.fromEntries(includes.filter((k) => k in e).map((k) => [k, e[k as keyof AuditEntry]])) : e);
+  }
+  return out;
+}

@@ -1,0 +1,41 @@
+// What the local Port's domain modules share: the state, the clock, persistence and the audit log.
+import { randomUUID } from 'node:crypto';
+import { MAX_AUDIT_ENTRIES, type AuditEntry, type PortState } from './store.ts';
+
+/** Who is writing: the API caller (User-Agent becomes `$datasource`) or a webhook's ingest. */
+export interface Writer {
+  origin: 'API' | 'WEBHOOK';
+  /** The writer's User-Agent, or `port-webhook/<identifier>` for ingest. */
+  userAgent: string | null;
+  /** `createdBy`/`updatedBy`: the client id, or the webhook identifier. */
+  by: string;
+  webhook?: string;
+  webhookEvent?: string;
+}
+
+export interface PortContext {
+  state: PortState;
+  now(): number;
+  /** Marks the state changed (persists it when a state file is used). */
+  changed(): void;
+}
+
+export function isoNow(ctx: PortContext): string {
+  return new Date(ctx.now()).toISOString();
+}
+
+export function recordAudit(
+  ctx: PortContext,
+  writer: Writer,
+  entry: Pick<AuditEntry, 'action' | 'resourceType' | 'status' | 'context'> & Partial<Pick<AuditEntry, 'message' | 'diff' | 'additionalData'>>,
+): void {
+  const audit = ctx.state.audit;
+  audit.push({
+    identifier: randomUUID(),
+    trigger: { at: isoNow(ctx), origin: writer.origin, by: { orgId: ctx.state.orgId, userId: writer.by } },
+    ...entry,
+    context: { ...entry.context, ...(writer.webhook ? { webhook: writer.webhook } : {}), ...(writer.webhookEvent ? { webhookEvent: writer.webhookEvent } : {}) },
+  });
+  if (audit.length > MAX_AUDIT_ENTRIES) audit.splice(0, audit.length - MAX_AUDIT_ENTRIES);
+  ctx.changed();
+}

@@ -1,0 +1,117 @@
+// Port's entity search rules (search-a-blueprints-entities.json) evaluated over stored entities:
+// property and meta-property rules (`$identifier`, `$title`, `$blueprint`, `$datasource`, …),
+// relation rules, nested `{combinator, rules}`, and cursor pagination (`limit`, `from` → `next`).
+import { invalid } from './errors.ts';
+import type { StoredEntity } from './store.ts';
+
+export interface SearchQuery {
+  combinator: 'and' | 'or';
+  rules: unknown[];
+}
+
+type Rule = Record<string, unknown>;
+
+function meta(e: StoredEntity, name: string): unknown {
+  switch (name) {
+    case '$identifier': return e.identifier;
+    case '$title': return e.title;
+    case '$blueprint': return e.blueprint;
+    case '$icon': return e.icon;
+    case '$team': return e.team ?? [];
+    case '$createdAt': return e.createdAt;
+    case '$updatedAt': return e.updatedAt;
+    case '$createdBy': return e.createdBy;
+    case '$updatedBy': return e.updatedBy;
+    case '$datasource': return e.datasource;
+    default: throw invalid(`query: "${name}" is not a meta-property; use one of $identifier, $title, $blueprint, $icon, $team, $createdAt, $updatedAt, $createdBy, $updatedBy, $datasource`);
+  }
+}
+
+function valueOf(e: StoredEntity, rule: Rule): unknown {
+  if (typeof rule.relation === 'string') return e.relations[rule.relation] ?? null;
+  const p = rule.property;
+  const name = typeof p === 'string' ? p : undefined;
+  if (name === undefined) throw invalid('query: rules that read user context ({property, context}) are not supported by the local Port');
+  return name.startsWith('$') ? meta(e, name) : (e.properties[name] ?? null);
+}
+
+const isEmpty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+
+function compare(a: unknown, b: unknown): number | undefined {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') {
+    const ta = Date.parse(a);
+    const tb = Date.parse(b);
+    if (!Number.isNaN(ta) && !Number.isNaN(tb) && /^\d{4}-/.test(a) && /^\d{4}-/.test(b)) return ta - tb;
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  return undefined;
+}
+
+function contains(v: unknown, needle: unknown): boolean {
+  if (typeof v === 'string' && typeof needle === 'string') return v.includes(needle);
+  if (Array.isArray(v)) return Array.isArray(needle) ? needle.every((n) => v.includes(n)) : v.includes(needle);
+  return false;
+}
+
+function ruleMatches(e: StoredEntity, rule: Rule): boolean {
+  if (Array.isArray(rule.rules)) return matchesQuery(e, rule as unknown as SearchQuery);
+  const op = rule.operator;
+  const value = rule.value;
+  const v = valueOf(e, rule);
+  switch (op) {
+    case '=': return Array.isArray(v) ? false : v === value;
+    case '!=': return v !== value;
+    case 'in': return Array.isArray(value) && (Array.isArray(v) ? v.some((x) => value.includes(x)) : value.includes(v));
+    case 'notIn': return Array.isArray(value) && !(Array.isArray(v) ? v.some((x) => value.includes(x)) : value.includes(v));
+    case 'contains': return contains(v, value);
+    case 'doesNotContains': return !contains(v, value);
+    case 'containsAny': {
+      const needles = Array.isArray(value) ? value : [value];
+      return needles.some((n) => contains(v, n));
+    }
+    case 'beginsWith': return typeof v === 'string' && typeof value === 'string' && v.startsWith(value);
+    case 'doesNotBeginsWith': return !(typeof v === 'string' && typeof value === 'string' && v.startsWith(value));
+    case 'endsWith': return typeof v === 'string' && typeof value === 'string' && v.endsWith(value);
+    case 'doesNotEndsWith': return !(typeof v === 'string' && typeof value === 'string' && v.endsWith(value));
+    case '>': case '>=': case '<': case '<=': {
+      const c = compare(v, value);
+      if (c === undefined) return false;
+      return op === '>' ? c > 0 : op === '>=' ? c >= 0 : op === '<' ? c < 0 : c <= 0;
+    }
+    case 'isEmpty': return isEmpty(v);
+    case 'isNotEmpty': return !isEmpty(v);
+    default:
+      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty)`);
+  }
+}
+
+export function matchesQuery(e: StoredEntity, query: SearchQuery): boolean {
+  const rules = query.rules as Rule[];
+  return query.combinator === 'or' ? rules.some((r) => ruleMatches(e, r)) : rules.every((r) => ruleMatches(e, r));
+}
+
+/** Validates every rule once (so a bad operator fails even when no entity exists). */
+export function assertQuerySupported(query: SearchQuery): void {
+  const probe: StoredEntity = { identifier: 'x', title: null, icon: null, team: null, properties: {}, relations: {}, blueprint: 'x', createdAt: '', updatedAt: '', createdBy: '', updatedBy: '', datasource: null };
+  const visit = (q: SearchQuery) => {
+    for (const r of q.rules as Rule[]) {
+      if (Array.isArray(r.rules)) visit(r as unknown as SearchQuery);
+      else ruleMatches(probe, r);
+    }
+  };
+  visit(query);
+}
+
+/** Cursors are opaque to clients: the offset into the result, tied to the query that produced it. */
+export function encodeCursor(offset: number, fingerprint: string): string {
+  return Buffer.from(JSON.stringify({ o: offset, q: fingerprint })).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, fingerprint: string): number {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown; q?: unknown };
+    if (typeof parsed.o === 'number' && Number.isInteger(parsed.o) && parsed.o >= 0 && parsed.q === fingerprint) return parsed.o;
+  } catch { /* fall through */ }
+  throw invalid('body/from is not a cursor returned as `next` by this same search; repeat the first request without `from`');
+}
