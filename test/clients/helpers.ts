@@ -13,7 +13,7 @@ export interface SeenRequest {
   json: any;
 }
 
-export type Handler = (req: SeenRequest, res: ServerResponse) => void | Promise<void>;
+export type Handler = (req: SeenRequest, res: ServerResponse) => unknown;
 
 export interface ScriptedServer {
   url: string;

@@ -154,7 +154,7 @@ describe('retries and rate limits', () => {
     let n = 0;
     const s = await portServer((req, res) => {
       n++;
-      const headers = n === 1 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(clock.now() / 1000 + 12), 'x-ratelimit-limit': '100' } : { 'x-ratelimit-remaining': '99' };
+      const headers: Record<string, string> = n === 1 ? { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(clock.now() / 1000 + 12), 'x-ratelimit-limit': '100' } : { 'x-ratelimit-remaining': '99' };
       sendJson(res, 200, { ok: true, blueprints: [] }, headers);
     });
     const c = client(s.url, clock);
