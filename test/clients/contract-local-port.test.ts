@@ -61,6 +61,9 @@ describe('Port client against the local Port', () => {
     await client.deleteEntities('gitlabGroup', ['101', '102']);
     expect(await client.getEntity('gitlabGroup', '101')).toBeNull();
     expect(await client.countEntities('gitlabGroup')).toBe(19);
+    let all = 0;
+    for await (const _ of client.searchEntities('gitlabGroup', { limit: 7 })) all++; // no query: every entity
+    expect(all).toBe(19);
   });
 
   it('manages a webhook through the `integration` envelope', async () => {

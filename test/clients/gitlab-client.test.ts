@@ -178,6 +178,27 @@ describe('retries and rate limits', () => {
     expect(clock.sleeps).toEqual([500, 1000, 2000, 4000, 8000]);
   });
 
+  it('retries a request that timed out, and follows a same-origin redirect with the token', async () => {
+    let hung = false;
+    const s = await gitlab((req, res) => {
+      if (req.path === '/api/v4/projects/acme%2Fold') {
+        res.writeHead(301, { location: 'http://localhost:1/api/v4/projects/42' });
+        return res.end();
+      }
+      if (!hung) {
+        hung = true;
+        return; // never answered
+      }
+      sendJson(res, 200, { id: 42, path_with_namespace: 'acme/new' });
+    });
+    const clock = new FakeClock();
+    const c = client(s.url, clock, { requestTimeoutMs: 300 });
+    const project = await c.request<{ id: number }>({ method: 'GET', path: 'projects/acme%2Fold' });
+    expect(project.body.id).toBe(42);
+    expect(s.requests.map((r) => r.path)).toEqual(['/api/v4/projects/acme%2Fold', '/api/v4/projects/42', '/api/v4/projects/42']);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
   it('gives up after maxAttempts with a typed error that never contains the token', async () => {
     const s = await gitlab((req, res) => sendJson(res, 503, { message: `backend down, token was ${req.headers['private-token']}` }));
     const err = await client(s.url, new FakeClock(), { retry: { maxAttempts: 3 } }).tokenScopes().catch((e) => e);

@@ -195,6 +195,20 @@ describe('retries and rate limits', () => {
     expect(s.requests.filter((r) => r.path.endsWith('entities-count'))).toHaveLength(2);
   });
 
+  it('retries a request that timed out', async () => {
+    let hung = false;
+    const s = await portServer((req, res) => {
+      if (!hung) {
+        hung = true;
+        return; // never answered: the client's per-request timeout fires
+      }
+      sendJson(res, 200, { ok: true, count: 2 });
+    });
+    const clock = new FakeClock();
+    expect(await client(s.url, clock, { timeoutMs: 300 }).countEntities('x')).toBe(2);
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
   it('gives up after maxAttempts with a clear error', async () => {
     const s = await portServer((req, res) => sendJson(res, 503, { ok: false, error: 'unavailable', message: 'maintenance' }));
     const clock = new FakeClock();

@@ -256,7 +256,8 @@ export class PortClient {
     let from: string | undefined;
     const seen = new Set<string>();
     for (let page = 0; page < maxPages; page++) {
-      const body: Record<string, unknown> = { query: options.query ?? { combinator: 'and', rules: [] }, limit };
+      const body: Record<string, unknown> = { limit };
+      if (options.query) body.query = options.query;
       if (options.include) body.include = options.include;
       if (options.exclude) body.exclude = options.exclude;
       if (from) body.from = from;
