@@ -48,9 +48,22 @@ export function toBundleMappings(mappings: readonly WebhookMapping[]): { mapping
 export function defaultEvaluators(): { evaluate: Evaluate; evaluateExpression: EvaluateExpression } {
   let engine: Promise<MappingEngine> | undefined;
   const get = () => (engine ??= createMappingEngine({ warn: () => {} }));
+  // The engine compiles one program per mappings array (cached by identity): keep one array per
+  // distinct mapping list so that every event of a webhook reuses the compiled program.
+  const converted = new Map<string, ReturnType<typeof toBundleMappings>>();
+  const convert = (mappings: readonly WebhookMapping[]) => {
+    const key = JSON.stringify(mappings);
+    let c = converted.get(key);
+    if (!c) {
+      if (converted.size >= 64) converted.clear();
+      c = toBundleMappings(mappings);
+      converted.set(key, c);
+    }
+    return c;
+  };
   return {
     async evaluate(webhook, request) {
-      const { mappings, problems } = toBundleMappings(webhook.mappings ?? []);
+      const { mappings, problems } = convert(webhook.mappings ?? []);
       const result = (await get()).evaluateWebhook(mappings, request);
       return { actions: result.actions, problems: [...problems, ...result.problems] };
     },
