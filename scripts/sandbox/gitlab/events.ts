@@ -1,0 +1,60 @@
+/**
+ * Event dispatch: given an event raised in a project or group, finds every hook GitLab would
+ * call — group hooks of the group and all its ancestors with the event's flag on (Premium only),
+ * and for project-level events the project's own hooks — and delivers to them concurrently.
+ * Temporarily/permanently disabled hooks are skipped, as GitLab does; results update the hooks'
+ * auto-disable state.
+ */
+import { randomUUID } from 'node:crypto';
+import type { HookFlag, HookRec, HookStore } from './hooks.ts';
+import { postHook, type DeliveryContext, type DeliveryResult } from './delivery.ts';
+import type { GitLabState } from './state.ts';
+
+export type EventSpec = {
+  /** X-Gitlab-Event header value, e.g. "Merge Request Hook". */
+  header: string;
+  /** Hook flag that selects receivers, e.g. merge_requests_events. */
+  flag: HookFlag;
+  payload: unknown;
+  /** Group whose hooks (and ancestors' hooks) receive the event. */
+  groupId: number | null;
+  /** Project whose project hooks receive the event (project-level events only). */
+  projectId: number | null;
+};
+
+export type EventReport = { event: string; eventUuid: string; deliveries: DeliveryResult[] };
+
+export class EventDispatcher {
+  constructor(
+    private readonly state: GitLabState,
+    private readonly hooks: HookStore,
+    private readonly groupHooksEnabled: boolean,
+    private readonly ctx: () => DeliveryContext,
+  ) {}
+
+  receivers(ev: Pick<EventSpec, 'flag' | 'groupId' | 'projectId'>): HookRec[] {
+    const out: HookRec[] = [];
+    if (ev.projectId !== null) out.push(...this.hooks.list('project', ev.projectId).filter((h) => h.flags[ev.flag]));
+    if (this.groupHooksEnabled && ev.groupId !== null) {
+      for (const g of this.state.ancestry(ev.groupId)) out.push(...this.hooks.list('group', g.id).filter((h) => h.flags[ev.flag]));
+    }
+    return out;
+  }
+
+  async dispatch(ev: EventSpec): Promise<EventReport> {
+    const eventUuid = randomUUID();
+    const now = this.state.now();
+    const results = await Promise.all(this.receivers(ev).map((h) => this.send(h, ev.header, ev.payload, eventUuid, now)));
+    return { event: ev.header, eventUuid, deliveries: results };
+  }
+
+  /** One delivery with auto-disable bookkeeping; `force` is the "test" endpoint (ignores disabled state). */
+  async send(h: HookRec, header: string, payload: unknown, eventUuid: string, now: number, force = false): Promise<DeliveryResult> {
+    if (!force && !this.hooks.executable(h, now)) {
+      return { hookId: h.id, hookKind: h.kind, url: h.url, event: header, eventUuid, idempotencyKey: '', outcome: 'skipped' };
+    }
+    const r = await postHook(h, header, payload, eventUuid, this.ctx());
+    if (r.outcome === 'delivered') this.hooks.recordSuccess(h); else this.hooks.recordFailure(h, this.state.now());
+    return r;
+  }
+}
