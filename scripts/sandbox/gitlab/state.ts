@@ -297,7 +297,9 @@ export class GitLabState {
       && (f.state === undefined || f.state === 'all' || mr.state === f.state)
       && (f.authorId === undefined || mr.authorId === f.authorId)
       && timeFilter(mr, f) && (f.labels === undefined || f.labels.every((l) => mr.labels.includes(l)));
-    return this.ordered(filtered(all, pred, this.cache, `mrs:${this.version}:${groupId}:${JSON.stringify(f)}`), f, `mrs:${groupId}:${JSON.stringify(f)}`);
+    const trivial = this.noRecordFilter(f) && (f.state === undefined || f.state === 'all') && f.authorId === undefined;
+    const seq = trivial ? all : filtered(all, pred, this.cache, `mrs:${this.version}:${groupId}:${JSON.stringify(f)}`);
+    return this.ordered(seq, f, `mrs:${groupId}:${JSON.stringify(f)}`);
   }
 
   // ---- issues ------------------------------------------------------------------------------------
@@ -333,7 +335,21 @@ export class GitLabState {
       && (f.issueType === undefined || is.issueType === f.issueType)
       && (f.authorId === undefined || is.authorId === f.authorId)
       && timeFilter(is, f) && (f.labels === undefined || f.labels.every((l) => is.labels.includes(l)));
-    return this.ordered(filtered(all, pred, this.cache, `issues:${this.version}:${groupId}:${JSON.stringify(f)}`), f, `issues:${groupId}:${JSON.stringify(f)}`);
+    const trivial = this.noRecordFilter(f) && (f.state === undefined || f.state === 'all') && f.authorId === undefined
+      && f.confidential === undefined && f.issueType === undefined;
+    const seq = trivial ? all : filtered(all, pred, this.cache, `issues:${this.version}:${groupId}:${JSON.stringify(f)}`);
+    return this.ordered(seq, f, `issues:${groupId}:${JSON.stringify(f)}`);
+  }
+
+  /**
+   * True when a list query keeps every record: then the (possibly huge) generated range is served
+   * as a view without a counting pass.
+   */
+  private noRecordFilter(f: ListFilter): boolean {
+    const archivedMatters = f.nonArchived && (this.world.spec.archivedFraction > 0 || this.projectOverrides.size > 0);
+    return !archivedMatters && this.deletedProjects.size === 0 && this.deletedGroups.size === 0
+      && f.updatedAfter === undefined && f.updatedBefore === undefined && f.createdAfter === undefined
+      && f.createdBefore === undefined && f.labels === undefined;
   }
 
   /**

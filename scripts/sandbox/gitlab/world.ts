@@ -27,6 +27,8 @@ export const T0 = Date.UTC(2023, 0, 2, 9, 0, 0);
 export const T_END = Date.UTC(2025, 5, 1, 0, 0, 0);
 const SPAN = T_END - T0;
 const DAY = 86_400_000;
+/** Prefix sums are Int32: keep every kind below this many objects. */
+const LIMIT = 1_000_000_000;
 
 const SALT = {
   user: 1, groupName: 2, projectWord: 3, projectVis: 4, archived: 5, projectDesc: 6, mrCount: 7, issueCount: 8,
@@ -83,6 +85,7 @@ export class GeneratedWorld {
       const starts = new Int32Array(P + 1);
       for (let p = 0; p < P; p++) {
         const n = avg === 0 ? 0 : between(this.s, salt, p, Math.floor(avg / 2), Math.ceil(avg * 1.5));
+        if (starts[p] + n > LIMIT) throw new Error(`seed makes more than ${LIMIT} objects of one kind; lower the per-project sizes`);
         starts[p + 1] = starts[p] + n;
       }
       return starts;
@@ -96,7 +99,9 @@ export class GeneratedWorld {
     this.jobStart = new Int32Array(P + 1);
     for (let p = 0; p < P; p++) {
       this.jobsPerPipeline[p] = between(this.s, SALT.jpp, p, 1, Math.max(1, spec.jobsPerPipeline * 2 - 1));
-      this.jobStart[p + 1] = this.jobStart[p] + (this.pipeStart[p + 1] - this.pipeStart[p]) * this.jobsPerPipeline[p];
+      const next = this.jobStart[p] + (this.pipeStart[p + 1] - this.pipeStart[p]) * this.jobsPerPipeline[p];
+      if (next > LIMIT) throw new Error(`seed makes more than ${LIMIT} jobs; lower pipelinesPerProject or jobsPerPipeline`);
+      this.jobStart[p + 1] = next;
     }
     // project index -> owning group, via the groups' project ranges (only groups with projects).
     const owners = this.groups.filter((g) => g.projEnd > g.projStart);
