@@ -4,7 +4,6 @@
 // Port's rules and semantics in the domain modules. Ingest answers 202 and applies mappings later.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { MappingResult } from '../../mapping/types.ts';
 import { checkRequestBody } from '../../port/api-schemas.ts';
 import type { StoredBlueprint, StoredWebhook } from '../../port/types.ts';
 import { describeErrors } from '../../schema/ajv.ts';
@@ -37,7 +36,7 @@ export interface LocalPortOptions {
   /** Persist state here (JSON, written atomically after changes) so a sandbox survives a restart. */
   stateFile?: string;
   /** Evaluates a webhook's mappings for one request; defaults to the bundle's mapping engine. */
-  evaluate?: (webhook: StoredWebhook, request: import('../../mapping/types.ts').WebhookRequest) => Promise<MappingResult>;
+  evaluate?: Evaluate;
   /** Evaluates one jq expression (`requestIdentifierPath`) with Port's semantics; defaults to the engine. */
   evaluateExpression?: EvaluateExpression;
   /** Clock (epoch ms) for token expiry and timestamps; tests move it instead of waiting. */
