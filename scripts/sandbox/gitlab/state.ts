@@ -281,14 +281,10 @@ export class GitLabState {
     }
     const created = createdIds.map((id) => get(id)!).filter((r) => {
       const p = this.project(r.projectId);
-      return p !== null && this.isSelfOrDescendant(p.namespaceId, groupId) && (range === null || !this.inRange(r.projectId, range));
+      return p !== null && this.isSelfOrDescendant(p.namespaceId, groupId);
     });
     parts.push(arraySeq(created));
     return concat(...parts);
-  }
-  private inRange(projectId: number, range: { start: number; end: number }): boolean {
-    const p = this.world.projectIndexOf(projectId);
-    return p !== null && p >= range.start && p < range.end;
   }
 
   groupMergeRequests(groupId: number, f: ListFilter & { state?: string; authorId?: number }): Seq<MergeRequestRec> {

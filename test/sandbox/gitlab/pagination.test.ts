@@ -45,7 +45,7 @@ describe('offset pagination', () => {
     const ids = new Set<number>(r.body.map((m: any) => m.id));
     let next: string | undefined = link.next;
     for (let i = 0; next && i < 500; i++) {
-      const res = await fetch(next, { headers: { 'PRIVATE-TOKEN': gl.token } });
+      const res: Response = await fetch(next, { headers: { 'PRIVATE-TOKEN': gl.token } });
       for (const m of (await res.json()) as { id: number }[]) ids.add(m.id);
       next = parseLink(res.headers.get('link')).next;
     }

@@ -59,7 +59,7 @@ describe('groups', () => {
     expect(byPath.id).toBe(gl.groupId);
     expect(byPath.visibility).toMatch(/^(private|internal|public)$/);
     expect(byPath.created_at).toMatch(ISO_MILLIS);
-    const subs = await client.Groups.allDescendantGroups(gl.group);
+    const subs = await client.Groups.allDescendantGroups(gl.group, {});
     const nested = subs.find((s) => (s.full_path as string).split('/').length === 3)!;
     const r = await apiJson(gl, `/groups/${encodeURIComponent(nested.full_path as string)}`);
     expect(r.status).toBe(200);
@@ -68,7 +68,7 @@ describe('groups', () => {
   });
 
   it('lists all descendants vs direct subgroups', async () => {
-    const all = await client.Groups.allDescendantGroups(gl.group);
+    const all = await client.Groups.allDescendantGroups(gl.group, {});
     const direct = await client.Groups.allSubgroups(gl.group);
     expect(all.length).toBe(6); // small: depth 2, fanout 2
     expect(direct.length).toBe(2);
