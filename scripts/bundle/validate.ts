@@ -130,8 +130,19 @@ function mappingProblems(
   return out;
 }
 
+function mappingExpressions(m: BundleMapping): string[] {
+  return [m.filter, m.itemsToParse, m.entity.identifier, m.entity.title, m.entity.icon, m.entity.team, ...Object.values(m.entity.properties ?? {}), ...Object.values(m.entity.relations ?? {})].filter(
+    (e): e is string => e !== undefined,
+  );
+}
+
 export function validateBundle(bundle: Bundle, engine: MappingEngine): BundleProblem[] {
   const out: BundleProblem[] = [];
+  // Compile every expression in one go (bisecting only failures); the checks below then hit the cache.
+  engine.compileErrors([
+    bundle.webhook.content.security.requestIdentifierPath,
+    ...[...bundle.events, ...bundle.backfill].flatMap((f) => f.content.mappings.flatMap(mappingExpressions)).map((e) => inlineFunctions(e, bundle.functions)),
+  ]);
   if (bundle.template.version !== bundle.packageVersion) {
     out.push({ file: 'template.json', path: '/version', message: `is ${bundle.template.version} but package.json says ${bundle.packageVersion}`, fix: 'set both to the same version' });
   }

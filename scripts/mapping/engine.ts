@@ -33,6 +33,8 @@ export interface MappingEngine {
   evaluateExpression(expression: string, input: unknown): { value: unknown; error?: string };
   /** The compile error of an expression, or undefined when it compiles. */
   compileError(expression: string): string | undefined;
+  /** Compile errors of many expressions at once (only the failing ones are in the map). */
+  compileErrors(expressions: readonly string[]): Map<string, string>;
 }
 
 /** Port lowercases header names (its API gateway may change their case). */
@@ -54,32 +56,65 @@ function expressionsOf(m: BundleMapping): Array<[string, string]> {
 export async function createMappingEngine(options: MappingEngineOptions = {}): Promise<MappingEngine> {
   const runtime = await loadJqRuntime({ engine: options.engine, warn: options.warn });
   const compiled = new WeakMap<readonly BundleMapping[], CompiledMappings>();
-  const compileErrors = new Map<string, string | null>();
+  const compileErrors = new Map<string, string | null>(); // expression → error, or null when it compiles
+
+  const compileOnce = (program: string): string | undefined => {
+    try {
+      runtime.first(program, null);
+    } catch (err) {
+      if (err instanceof JqFailure && err.kind === 'compile') return err.message;
+    }
+    return undefined;
+  };
 
   const compileError = (expression: string): string | undefined => {
     let result = compileErrors.get(expression);
     if (result === undefined) {
-      result = null;
-      try {
-        runtime.first(expression, null);
-      } catch (err) {
-        if (err instanceof JqFailure && err.kind === 'compile') result = err.message;
-      }
+      result = compileOnce(expression) ?? null;
       compileErrors.set(expression, result);
     }
     return result ?? undefined;
+  };
+
+  // Compiling is jq 1.6's slow part (tens of ms per program), so expressions are checked together
+  // — in one program that never runs them — and only a failing group is split to find the culprit.
+  const checkAll = (expressions: readonly string[]): Map<string, string> => {
+    const unknown = [...new Set(expressions)].filter((e) => !compileErrors.has(e));
+    const bisect = (group: string[]): void => {
+      if (!group.length) return;
+      if (group.length === 1) {
+        compileError(group[0]!);
+        return;
+      }
+      const probe = `if false then [${group.map((e) => `(\n${e}\n)`).join(',')}] else null end`;
+      if (compileOnce(probe) === undefined) {
+        for (const e of group) compileErrors.set(e, null);
+        return;
+      }
+      const half = Math.ceil(group.length / 2);
+      bisect(group.slice(0, half));
+      bisect(group.slice(half));
+    };
+    bisect(unknown);
+    const failed = new Map<string, string>();
+    for (const e of expressions) {
+      const error = compileErrors.get(e);
+      if (error) failed.set(e, error);
+    }
+    return failed;
   };
 
   const compile = (mappings: readonly BundleMapping[]): CompiledMappings => {
     let c = compiled.get(mappings);
     if (c) return c;
     const compileProblems: Problem[] = [];
+    const failed = checkAll(mappings.flatMap((m) => expressionsOf(m).map(([, e]) => e)));
     // A field that does not compile would break the whole combined program: replace it by
     // `null`, which is exactly what Port produces for it.
     const safe = mappings.map((m, index) => {
       const copy: BundleMapping = structuredClone(m);
       for (const [field, expression] of expressionsOf(m)) {
-        const error = compileError(expression);
+        const error = failed.get(expression);
         if (!error) continue;
         compileProblems.push({ mapping: index, blueprint: m.blueprint, field, message: `does not compile (Port yields null): ${error}` });
         setField(copy, field, 'null');
@@ -115,6 +150,7 @@ export async function createMappingEngine(options: MappingEngineOptions = {}): P
       }
     },
     compileError,
+    compileErrors: checkAll,
   };
 }
 
