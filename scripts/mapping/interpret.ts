@@ -52,7 +52,8 @@ export function interpretResults(
     problems.push({ message: `mapping program returned ${JSON.stringify(raw)?.slice(0, 200)}; expected one result per mapping` });
     return { actions, problems };
   }
-  raw.forEach((result: RawMappingResult, index) => {
+  raw.forEach((result: RawMappingResult | null, index) => {
+    if (result === null) return; // the filter did not pass
     const mapping = mappings[index]!;
     const blueprint = mapping.blueprint;
     const report = (field: string, message: string) => problems.push({ mapping: index, blueprint, field, message });

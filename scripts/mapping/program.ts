@@ -47,8 +47,8 @@ export function isDelete(mapping: BundleMapping): boolean {
 }
 
 /**
- * The program's output is an array with one element per mapping:
- * `{filter}` when the filter did not pass, else `{filter, entities: [...]}` (plus `items`, the
+ * The program's output is an array with one element per mapping: null when the filter did not
+ * pass, `{filter}` when it failed, else `{filter, entities: [...]}` (plus `items`, the
  * itemsToParse value's length or its failure, when the mapping has itemsToParse).
  */
 export function compileMappingsProgram(mappings: readonly BundleMapping[]): string {
@@ -62,7 +62,7 @@ export function compileMappingsProgram(mappings: readonly BundleMapping[]): stri
       : `(${wrap(m.itemsToParse)} as $__items | if ($__items | type) == "array"` +
         ` then {filter: $__f, items: ($__items | length), entities: [$__items[:${MAX_ITEMS_TO_PARSE}][] as $__it | ($__req + {item: $__it}) | ${entity}]}` +
         ` else {filter: $__f, items: $__items} end)`;
-    return `($__f${filters.indexOf(m.filter)} as $__f | if ($__f | __truthy) then ${body} else {filter: $__f} end)`;
+    return `($__f${filters.indexOf(m.filter)} as $__f | if ($__f | __truthy) then ${body} elif ($__f | __failed) then {filter: $__f} else null end)`;
   });
   return `${PRELUDE} . as $__req |\n${bindings}\n[${perMapping.join(',\n')}]`;
 }
