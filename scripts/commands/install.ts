@@ -1,0 +1,75 @@
+// `port-gitlab install`: blueprints, Port webhook, GitLab hooks and the backfill, safe to repeat.
+import { EXIT } from '../cli/errors.ts';
+import type { ClientTuning } from '../install/clients.ts';
+import { prepareCommand } from '../install/context.ts';
+import { confirm, processIO, type CommandIO } from '../install/io.ts';
+import { runInstall, type InstallDeps, type InstallSummary } from '../install/run.ts';
+import { installJson, installText } from '../install/summary.ts';
+
+export const INSTALL_HELP = `usage: port-gitlab install [--dry-run] [--yes] [--json] [--skip-hook] [--skip-backfill] [--project-hooks] [--confidential-issues] [input flags]
+
+Installs the GitLab integration into Port: blueprints, a secured Port webhook, one GitLab group hook
+per listed top-level group, then the backfill of what already exists. Safe to repeat: a run with
+nothing to change sends no write request.
+
+  --dry-run             print the plan (blueprint property diff, webhook diff, hooks) and write nothing
+  --yes                 do not ask for confirmation on a terminal
+  --json                print one JSON summary on stdout (progress goes to stderr)
+  --skip-hook           install no GitLab hook (read_api is then enough)
+  --skip-backfill       do not backfill existing GitLab objects
+  --project-hooks       where group hooks are unavailable (GitLab Free/CE) or you are not Owner,
+                        install one hook per project instead
+  --confidential-issues catalog confidential issues too (INGEST_CONFIDENTIAL_ISSUES=true)
+
+Inputs (environment variable, or the flag):
+  PORT_CLIENT_ID       --port-client-id       Port → Settings → Credentials (an organisation credential)
+  PORT_CLIENT_SECRET   --port-client-secret   same place (prefer the environment: flags show in ps)
+  PORT_API_URL         --port-api-url         default https://api.port.io; --port-region eu|us
+  GITLAB_URL           --gitlab-url           default https://gitlab.com
+  GITLAB_TOKEN         --gitlab-token         api scope, Owner role on each group
+  GITLAB_GROUPS        --gitlab-groups        comma-separated top-level group paths or ids
+
+Exit codes: 0 installed (or nothing to do); 1 a step failed (what this run created is rolled back);
+2 bad input, or a preflight/plan problem (nothing was written).`;
+
+export interface InstallCommandOptions {
+  io?: CommandIO;
+  tuning?: ClientTuning;
+  /** Test seam: called as each step starts. */
+  onStep?: InstallDeps['onStep'];
+}
+
+export async function runInstallCommand(argv: string[], o: InstallCommandOptions = {}): Promise<{ exitCode: number; summary?: InstallSummary }> {
+  const ctx = prepareCommand({
+    argv,
+    io: o.io ?? processIO(),
+    help: INSTALL_HELP,
+    tuning: o.tuning,
+    options: {
+      'dry-run': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
+      'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' },
+    },
+  });
+  if (typeof ctx === 'number') return { exitCode: ctx };
+  const { io, values } = ctx;
+  const json = Boolean(values.json);
+  const summary = await runInstall(
+    {
+      bundle: ctx.bundle, port: ctx.port, gitlab: ctx.gitlab, inputs: ctx.inputs,
+      log: (line) => io.stderr(line + '\n'),
+      onSecret: (s) => ctx.secrets.add(s),
+      onStep: o.onStep,
+      confirm: io.isTTY && !json ? async (plan) => { io.stderr(`${plan}\n`); return confirm(io, 'Apply these changes?'); } : undefined,
+    },
+    { dryRun: Boolean(values['dry-run']), yes: Boolean(values.yes), skipHook: Boolean(values['skip-hook']), skipBackfill: Boolean(values['skip-backfill']), projectHooks: Boolean(values['project-hooks']) },
+  );
+  if (json) io.stdout(JSON.stringify(installJson(summary)) + '\n');
+  else (summary.ok ? io.stdout : io.stderr)(installText(summary));
+  return { exitCode: summary.exitCode, summary };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return (await runInstallCommand(argv)).exitCode;
+}
+
+export { EXIT };

@@ -1,0 +1,65 @@
+// Applies a blueprint plan in Ocean's order: every stage for every blueprint before the next
+// stage (a relation's target, and a mirror's relation, must exist first). Each blueprint this run
+// creates is recorded in the journal, so a failure can remove exactly those.
+import type { PortClient } from '../clients/port/index.ts';
+import { PortApiError } from '../clients/port/errors.ts';
+import type { Blueprint } from '../port/types.ts';
+import type { BlueprintPlan } from './blueprint-plan.ts';
+import { InstallStepError, explainError } from './errors.ts';
+import type { CreationJournal } from './journal.ts';
+
+export interface BlueprintApplyResult {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+export interface BlueprintApplyOptions {
+  /** Whether Port also creates a catalog page per new blueprint (Port's default is true; ours false: a re-install would add pages nobody asked for). */
+  createCatalogPage?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, journal: CreationJournal, options: BlueprintApplyOptions = {}): Promise<BlueprintApplyResult> {
+  const log = options.log ?? (() => {});
+  const result: BlueprintApplyResult = { created: [], updated: [], unchanged: [] };
+  const current = (id: string, stage: string) => `${stage} of blueprint "${id}"`;
+  let doing = '';
+  try {
+    for (const item of plan.items) {
+      if (item.action === 'unchanged') continue;
+      doing = current(item.identifier, item.action === 'create' ? 'creating' : 'updating');
+      if (item.action === 'create') {
+        await port.createBlueprint(item.stages.base as Blueprint, { createCatalogPage: options.createCatalogPage ?? false });
+        journal.record(`blueprint ${item.identifier}`, () => port.deleteBlueprint(item.identifier));
+        log(`created blueprint ${item.identifier}`);
+      } else if (item.stages.base) {
+        await port.patchBlueprint(item.identifier, item.stages.base);
+      }
+    }
+    for (const item of plan.items) {
+      if (!item.stages.relations || item.action === 'unchanged') continue;
+      doing = current(item.identifier, 'adding the relations');
+      await port.patchBlueprint(item.identifier, item.stages.relations);
+    }
+    for (const item of plan.items) {
+      if (!item.stages.derived || item.action === 'unchanged') continue;
+      doing = current(item.identifier, 'adding the calculation, mirror and aggregation properties');
+      await port.patchBlueprint(item.identifier, item.stages.derived);
+    }
+  } catch (err) {
+    const e = explainError(err);
+    let detail = e.message;
+    if (err instanceof PortApiError && err.code === 'forbidden_format_change') {
+      detail += ' (Port forbids changing the type or format of an existing property)';
+    }
+    throw new InstallStepError('blueprints', `Port refused ${doing}: ${detail}`, e.fix, err);
+  }
+  for (const item of plan.items) {
+    if (item.action === 'create') result.created.push(item.identifier);
+    else if (item.action === 'update') result.updated.push(item.identifier);
+    else result.unchanged.push(item.identifier);
+    if (item.action === 'update') log(`updated blueprint ${item.identifier}: ${item.changes.map((c) => c.path).join(', ')}`);
+  }
+  return result;
+}

@@ -1,0 +1,68 @@
+// What every installer command does first: parse flags, read and check the inputs (exit 2 with
+// every problem before any request), load the bundle, build the clients, set up redaction.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadBundle, type Bundle } from '../bundle/load.ts';
+import { BundleError } from '../bundle/problems.ts';
+import { CliError, EXIT } from '../cli/errors.ts';
+import { createClients, type ClientTuning, type Clients } from './clients.ts';
+import { INPUT_PARSE_OPTIONS, formatInputProblems, inputSecrets, readInputs, type InputName, type InstallInputs } from './inputs.ts';
+import { SecretSet, redactingIO, type CommandIO } from './io.ts';
+
+export interface CommandContext extends Clients {
+  bundle: Bundle;
+  inputs: InstallInputs;
+  io: CommandIO;
+  secrets: SecretSet;
+  values: Record<string, string | boolean | undefined>;
+}
+
+export interface CommandSetup {
+  argv: string[];
+  io: CommandIO;
+  /** The command's own flags (input flags are added). */
+  options: NonNullable<ParseArgsConfig['options']>;
+  need?: readonly InputName[];
+  help: string;
+  tuning?: ClientTuning;
+}
+
+/** Parses and checks; returns the context, or an exit code after printing why (help, bad usage, bad inputs). */
+export function prepareCommand(setup: CommandSetup): CommandContext | number {
+  const secrets = new SecretSet();
+  const raw = setup.io;
+  let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: setup.argv, options: { ...INPUT_PARSE_OPTIONS, ...setup.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+  } catch (err) {
+    // parseArgs may echo a flag's value; never a secret.
+    secrets.add(...inputSecrets(undefined, raw.env, {}));
+    for (let i = 0; i < setup.argv.length; i++) if (/^--(port-client-secret|gitlab-token)$/.test(setup.argv[i])) secrets.add(setup.argv[i + 1]);
+    redactingIO(raw, secrets).stderr(`${(err as Error).message}\n\n${setup.help}\n`);
+    return EXIT.badInput;
+  }
+  secrets.add(...inputSecrets(undefined, raw.env, values));
+  const io = redactingIO(raw, secrets);
+  if (values.help) {
+    io.stdout(setup.help + '\n');
+    return EXIT.ok;
+  }
+  if (positionals.length) {
+    io.stderr(`unexpected argument(s): ${positionals.join(' ')}\n\n${setup.help}\n`);
+    return EXIT.badInput;
+  }
+  let bundle: Bundle;
+  try {
+    bundle = loadBundle();
+  } catch (err) {
+    if (err instanceof BundleError) throw new CliError(err.message, EXIT.failed);
+    throw err;
+  }
+  const { inputs, problems } = readInputs(bundle.template, values, raw.env, setup.need);
+  if (!inputs) {
+    io.stderr(formatInputProblems(problems) + '\n');
+    return EXIT.badInput;
+  }
+  const clients = createClients(inputs, secrets, setup.tuning);
+  return { ...clients, bundle, inputs, io, secrets, values };
+}

@@ -1,0 +1,152 @@
+// The GitLab hooks the install wants: one per listed top-level group (never on subgroups: GitLab
+// would deliver every event twice), or one per project where group hooks are unavailable and
+// --project-hooks was given. A hook is ours when its URL is the webhook's ingest URL (or, after
+// the webhook was recreated, when it carries our name). Every event flag is sent explicitly.
+import type { Bundle } from '../bundle/load.ts';
+import type { BundleOptions } from '../bundle/render.ts';
+import { GROUP_HOOK_EVENT_FLAGS, PROJECT_HOOK_EVENT_FLAGS, type GitLabClient, type GitLabHook, type HookSpec } from '../clients/gitlab/index.ts';
+import type { HookMode, PreflightGroup } from './preflight.ts';
+import { secretFingerprint } from './webhook-secret.ts';
+
+export const HOOK_NAME = 'Port (port-gitlab-template)';
+
+/** Flags only group hooks have; project hooks cannot carry these events. */
+export const GROUP_ONLY_FLAGS = GROUP_HOOK_EVENT_FLAGS.filter((f) => !(PROJECT_HOOK_EVENT_FLAGS as readonly string[]).includes(f));
+
+export interface HookTarget {
+  kind: 'group' | 'project';
+  id: number;
+  path: string;
+  /** The listed top-level group it belongs to. */
+  group: string;
+}
+
+export interface HookPlanItem {
+  target: HookTarget;
+  action: 'create' | 'update' | 'unchanged';
+  reasons: string[];
+  existing?: GitLabHook;
+}
+
+export interface HookPlan {
+  /** The ingest URL hooks point at (undefined in a dry run before the webhook exists). */
+  url?: string;
+  events: string[];
+  items: HookPlanItem[];
+  notes: string[];
+}
+
+function gateOpen(when: string | undefined, options: BundleOptions): boolean {
+  if (!when) return true;
+  return when.startsWith('!') ? !options[when.slice(1)] : options[when] === true;
+}
+
+/** The hook flags of every event file that has at least one mapping for these options. */
+export function desiredHookEvents(bundle: Bundle, options: BundleOptions): string[] {
+  const flags = new Set<string>();
+  for (const e of bundle.events) {
+    if (e.content.mappings.some((m) => gateOpen(m.when, options))) for (const f of e.content.hookEvents) flags.add(f);
+  }
+  return [...flags].sort();
+}
+
+export function hookDescription(webhookIdentifier: string, secret: string): string {
+  return `Sends GitLab events to the Port webhook "${webhookIdentifier}". Managed by port-gitlab-template; token fingerprint ${secretFingerprint(secret)}.`;
+}
+
+export function hookSpec(kind: 'group' | 'project', url: string, secret: string, events: readonly string[], webhookIdentifier: string): HookSpec<string> {
+  const flags: readonly string[] = kind === 'group' ? GROUP_HOOK_EVENT_FLAGS : PROJECT_HOOK_EVENT_FLAGS;
+  return {
+    url,
+    token: secret,
+    name: HOOK_NAME,
+    description: hookDescription(webhookIdentifier, secret),
+    events: Object.fromEntries(events.filter((e) => flags.includes(e)).map((e) => [e, true])),
+  };
+}
+
+/** Ours: same URL, else our name (a hook left pointing at a previous webhook URL). */
+export function findOurHook(hooks: readonly GitLabHook[], url: string | undefined): GitLabHook | undefined {
+  return (url ? hooks.find((h) => h.url === url) : undefined) ?? hooks.find((h) => h.name === HOOK_NAME);
+}
+
+/** Why an existing hook differs from the spec (empty: nothing to send). */
+export function hookDifferences(existing: GitLabHook, spec: HookSpec<string>, kind: 'group' | 'project'): string[] {
+  const reasons: string[] = [];
+  if (existing.url !== spec.url) reasons.push(`url: ${existing.url} → ${spec.url}`);
+  const flags: readonly string[] = kind === 'group' ? GROUP_HOOK_EVENT_FLAGS : PROJECT_HOOK_EVENT_FLAGS;
+  for (const flag of flags) {
+    // A flag the server does not report is one it does not support (older GitLab): nothing to compare.
+    if (typeof existing[flag] !== 'boolean') continue;
+    const want = spec.events[flag] === true;
+    if (existing[flag] !== want) reasons.push(`${flag}: ${existing[flag]} → ${want}`);
+  }
+  if (existing.name !== spec.name) reasons.push(`name: ${JSON.stringify(existing.name ?? null)} → ${JSON.stringify(spec.name)}`);
+  if (existing.description !== spec.description) {
+    const fp = /token fingerprint ([0-9a-f]+)/.exec(String(existing.description ?? ''))?.[1];
+    const want = /token fingerprint ([0-9a-f]+)/.exec(spec.description ?? '')?.[1];
+    reasons.push(fp && fp !== want ? 'token: differs from the webhook secret' : fp ? 'description' : 'token: not known to match the webhook secret');
+  }
+  if (existing.enable_ssl_verification === false && spec.enableSslVerification !== false) reasons.push('enable_ssl_verification: false → true');
+  return reasons;
+}
+
+async function mapPool<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return out;
+}
+
+export interface PlanHooksOptions {
+  url?: string;
+  secret: string;
+  events: readonly string[];
+  webhookIdentifier: string;
+}
+
+export async function planHooks(gitlab: GitLabClient, groups: readonly PreflightGroup[], opts: PlanHooksOptions): Promise<HookPlan> {
+  const plan: HookPlan = { url: opts.url, events: [...opts.events], items: [], notes: [] };
+  const itemFor = (target: HookTarget, hooks: readonly GitLabHook[], kind: 'group' | 'project'): HookPlanItem => {
+    const existing = findOurHook(hooks, opts.url);
+    if (!existing) return { target, action: 'create', reasons: ['no hook of ours yet'] };
+    if (!opts.url) return { target, action: 'update', reasons: ['url: → the new webhook URL'], existing };
+    const reasons = hookDifferences(existing, hookSpec(kind, opts.url, opts.secret, opts.events, opts.webhookIdentifier), kind);
+    return { target, action: reasons.length ? 'update' : 'unchanged', reasons, existing };
+  };
+  for (const g of groups as PreflightGroup[]) {
+    if (g.hookMode === 'group') {
+      plan.items.push(itemFor({ kind: 'group', id: g.id, path: g.full_path, group: g.full_path }, g.groupHooks ?? [], 'group'));
+    } else if (g.hookMode === 'project') {
+      const lost = opts.events.filter((e) => (GROUP_ONLY_FLAGS as readonly string[]).includes(e));
+      if (lost.length) plan.notes.push(`"${g.full_path}": project hooks cannot carry ${lost.join(', ')}; those changes reach Port only through a backfill`);
+      const projects: Array<{ id: number; path_with_namespace: string }> = [];
+      // Archived projects are read-only in GitLab: they send no events, so they get no hook.
+      for await (const page of gitlab.groupProjects(g.id, { archived: false, simple: true })) {
+        for (const p of page as unknown as Array<{ id: number; path_with_namespace: string }>) projects.push({ id: p.id, path_with_namespace: p.path_with_namespace });
+      }
+      const items = await mapPool(projects, 4, async (p) => itemFor({ kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path }, await gitlab.listProjectHooks(p.id), 'project'));
+      plan.items.push(...items);
+    }
+  }
+  return plan;
+}
+
+export function formatHookPlan(plan: HookPlan): string {
+  const lines = plan.items.map((i) => {
+    const sign = i.action === 'create' ? '+' : i.action === 'update' ? '~' : '=';
+    const head = `  ${sign} ${i.target.kind} hook on ${i.target.path}${i.existing ? ` (id ${i.existing.id})` : ''}: ${i.action}`;
+    return i.action === 'update' ? [head, ...i.reasons.map((r) => `      ${r}`)].join('\n') : head;
+  });
+  for (const n of plan.notes) lines.push(`  ! ${n}`);
+  if (!plan.items.length) lines.push('  (no hooks)');
+  return lines.join('\n');
+}
+
+export type { HookMode };

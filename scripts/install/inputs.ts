@@ -1,0 +1,206 @@
+// The installer's inputs: environment variables declared in template.json, each also a flag
+// (`PORT_CLIENT_ID` ↔ `--port-client-id`), plus `--port-region eu|us`. Every problem is collected
+// and reported at once, before any request, with what to set and where to get it.
+import type { TemplateInput, TemplateManifest } from '../../schemas/template.schema.ts';
+import { PORT_REGIONS, resolvePortBaseUrl } from '../clients/port/region.ts';
+import { resolveGitLabHost } from '../clients/gitlab/host.ts';
+
+export type InputName =
+  | 'PORT_CLIENT_ID' | 'PORT_CLIENT_SECRET' | 'PORT_API_URL'
+  | 'GITLAB_URL' | 'GITLAB_TOKEN' | 'GITLAB_GROUPS' | 'INGEST_CONFIDENTIAL_ISSUES';
+
+/** A group as the user named it: a numeric id or the full path of a top-level group. */
+export type GroupRef = { kind: 'id'; id: number; raw: string } | { kind: 'path'; path: string; raw: string };
+
+export interface InstallInputs {
+  portClientId: string;
+  portClientSecret: string;
+  /** Resolved base URL (region shortcut applied). */
+  portApiUrl: string;
+  gitlabUrl: string;
+  gitlabToken: string;
+  gitlabGroups: GroupRef[];
+  confidentialIssues: boolean;
+}
+
+export interface InputProblem {
+  input: InputName | 'PORT_REGION';
+  flag: string;
+  message: string;
+  /** What the input is and where to get it (template.json's description). */
+  help?: string;
+}
+
+/** The flag of each input. INGEST_CONFIDENTIAL_ISSUES keeps the shorter name the issue uses. */
+export const INPUT_FLAGS: Record<InputName, string> = {
+  PORT_CLIENT_ID: 'port-client-id',
+  PORT_CLIENT_SECRET: 'port-client-secret',
+  PORT_API_URL: 'port-api-url',
+  GITLAB_URL: 'gitlab-url',
+  GITLAB_TOKEN: 'gitlab-token',
+  GITLAB_GROUPS: 'gitlab-groups',
+  INGEST_CONFIDENTIAL_ISSUES: 'confidential-issues',
+};
+
+/** node:util parseArgs options for every input flag. */
+export const INPUT_PARSE_OPTIONS = {
+  'port-client-id': { type: 'string' },
+  'port-client-secret': { type: 'string' },
+  'port-api-url': { type: 'string' },
+  'port-region': { type: 'string' },
+  'gitlab-url': { type: 'string' },
+  'gitlab-token': { type: 'string' },
+  'gitlab-groups': { type: 'string' },
+  'confidential-issues': { type: 'boolean' },
+} as const;
+
+export type InputFlagValues = Partial<Record<string, string | boolean | undefined>>;
+
+/** Which inputs a command needs: Port, GitLab, or both. */
+export const ALL_INPUTS: readonly InputName[] = Object.keys(INPUT_FLAGS) as InputName[];
+
+const TOP_LEVEL_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+function declared(template: TemplateManifest, name: InputName): TemplateInput | undefined {
+  return template.inputs.find((i) => i.name === name);
+}
+
+function parseBoolean(raw: string): boolean | undefined {
+  const v = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return undefined;
+}
+
+/** GITLAB_GROUPS → group references; problems for entries that cannot be top-level groups. */
+export function parseGroups(raw: string): { groups: GroupRef[]; problems: string[] } {
+  const groups: GroupRef[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const part of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (/^https?:\/\//i.test(part)) {
+      let path = part;
+      try { path = new URL(part).pathname.replace(/^\/+|\/+$/g, ''); } catch { /* keep as is */ }
+      problems.push(`"${part}" is a URL; give the group's full path (e.g. "${path.split('/')[0] || 'my-group'}") or its numeric id`);
+      continue;
+    }
+    if (seen.has(part.toLowerCase())) continue;
+    seen.add(part.toLowerCase());
+    if (/^\d+$/.test(part)) {
+      const id = Number(part);
+      if (!Number.isSafeInteger(id) || id <= 0) problems.push(`"${part}" is not a valid group id`);
+      else groups.push({ kind: 'id', id, raw: part });
+    } else if (part.includes('/')) {
+      // A hook on a subgroup would duplicate deliveries of its top-level group's hook; subgroups are included anyway.
+      problems.push(`"${part}" is a subgroup; list its top-level group "${part.split('/')[0]}" instead (subgroups and their projects are included automatically)`);
+    } else if (!TOP_LEVEL_PATH.test(part)) {
+      problems.push(`"${part}" is not a GitLab group path (letters, digits, _ . - only)`);
+    } else {
+      groups.push({ kind: 'path', path: part, raw: part });
+    }
+  }
+  if (groups.length === 0 && problems.length === 0) problems.push('no group given');
+  return { groups, problems };
+}
+
+/**
+ * Reads every input from flags (first) and the environment. `need` names the inputs the command
+ * requires; the others are read when present and validated, but may be missing.
+ */
+export function readInputs(
+  template: TemplateManifest,
+  flags: InputFlagValues,
+  env: Record<string, string | undefined>,
+  need: readonly InputName[] = ALL_INPUTS,
+): { inputs?: InstallInputs; problems: InputProblem[] } {
+  const problems: InputProblem[] = [];
+  const needed = new Set(need);
+  const value = (name: InputName): string | undefined => {
+    const f = flags[INPUT_FLAGS[name]];
+    if (typeof f === 'string') return f;
+    if (typeof f === 'boolean') return String(f);
+    const e = env[name];
+    return e === undefined || e.trim() === '' ? undefined : e;
+  };
+  const problem = (name: InputName, message: string) =>
+    problems.push({ input: name, flag: `--${INPUT_FLAGS[name]}`, message, help: declared(template, name)?.description });
+  const required = (name: InputName): string => {
+    const v = value(name);
+    if (v === undefined) {
+      if (needed.has(name)) problem(name, 'not set');
+      return '';
+    }
+    return v;
+  };
+
+  const portClientId = required('PORT_CLIENT_ID').trim();
+  const portClientSecret = required('PORT_CLIENT_SECRET');
+  if (portClientSecret && /\s/.test(portClientSecret.trim()) ) problem('PORT_CLIENT_SECRET', 'contains whitespace; paste the secret exactly as Port shows it');
+  if (portClientId && /\s/.test(portClientId)) problem('PORT_CLIENT_ID', 'contains whitespace; paste the client ID exactly as Port shows it');
+
+  let portApiUrl = '';
+  const region = flags['port-region'];
+  const apiUrlRaw = value('PORT_API_URL');
+  if (typeof region === 'string') {
+    const r = region.trim().toLowerCase();
+    if (!(r in PORT_REGIONS)) {
+      problems.push({ input: 'PORT_REGION', flag: '--port-region', message: `"${region}" is not a region; use eu or us (or set PORT_API_URL to a custom URL)`, help: declared(template, 'PORT_API_URL')?.description });
+    } else if (typeof flags['port-api-url'] === 'string') {
+      problems.push({ input: 'PORT_REGION', flag: '--port-region', message: 'give either --port-region or --port-api-url, not both' });
+    } else {
+      portApiUrl = PORT_REGIONS[r as keyof typeof PORT_REGIONS];
+    }
+  }
+  if (!portApiUrl) {
+    try {
+      portApiUrl = resolvePortBaseUrl(apiUrlRaw ?? (declared(template, 'PORT_API_URL')?.default as string | undefined));
+    } catch (err) {
+      problem('PORT_API_URL', (err as Error).message);
+    }
+  }
+
+  let gitlabUrl = '';
+  try {
+    gitlabUrl = resolveGitLabHost(value('GITLAB_URL') ?? (declared(template, 'GITLAB_URL')?.default as string | undefined));
+  } catch (err) {
+    problem('GITLAB_URL', (err as Error).message);
+  }
+
+  const gitlabToken = required('GITLAB_TOKEN').trim();
+  if (gitlabToken && /\s/.test(gitlabToken)) problem('GITLAB_TOKEN', 'contains whitespace; paste the token exactly as GitLab shows it');
+
+  let gitlabGroups: GroupRef[] = [];
+  const groupsRaw = required('GITLAB_GROUPS');
+  if (groupsRaw) {
+    const parsed = parseGroups(groupsRaw);
+    gitlabGroups = parsed.groups;
+    for (const p of parsed.problems) problem('GITLAB_GROUPS', p);
+  }
+
+  let confidentialIssues = declared(template, 'INGEST_CONFIDENTIAL_ISSUES')?.default === true;
+  const conf = value('INGEST_CONFIDENTIAL_ISSUES');
+  if (conf !== undefined) {
+    const b = parseBoolean(conf);
+    if (b === undefined) problem('INGEST_CONFIDENTIAL_ISSUES', `"${conf}" is not a boolean; use true or false`);
+    else confidentialIssues = b;
+  }
+
+  if (problems.length) return { problems };
+  return { inputs: { portClientId, portClientSecret, portApiUrl, gitlabUrl, gitlabToken, gitlabGroups, confidentialIssues }, problems };
+}
+
+/** Every problem, one line each, with the flag, the environment variable and where to get it. */
+export function formatInputProblems(problems: readonly InputProblem[]): string {
+  const lines = problems.map((p) => {
+    const name = p.input === 'PORT_REGION' ? p.flag : `${p.input} (or ${p.flag})`;
+    return `  - ${name}: ${p.message}.${p.help ? `\n      ${p.help}` : ''}`;
+  });
+  return `missing or invalid inputs; nothing was sent to Port or GitLab:\n${lines.join('\n')}\nSet them as environment variables or flags, then run again.`;
+}
+
+/** The secret values among the inputs (for the output redactor). */
+export function inputSecrets(inputs: Partial<InstallInputs> | undefined, env: Record<string, string | undefined>, flags: InputFlagValues): string[] {
+  const out = [inputs?.portClientSecret, inputs?.gitlabToken, env.PORT_CLIENT_SECRET, env.GITLAB_TOKEN];
+  for (const f of ['port-client-secret', 'gitlab-token']) if (typeof flags[f] === 'string') out.push(flags[f] as string);
+  return out.filter((s): s is string => typeof s === 'string' && s.trim().length > 0).map((s) => s.trim());
+}

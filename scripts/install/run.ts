@@ -1,0 +1,203 @@
+// The install, step by step: preflight → blueprints → Port webhook → GitLab hooks → backfill →
+// summary. Everything before the first write is read-only, so a preflight or plan problem leaves
+// both services untouched; a failure while writing removes what this run created.
+import type { Bundle } from '../bundle/load.ts';
+import { defaultOptions, type BundleOptions } from '../bundle/render.ts';
+import type { PortClient } from '../clients/port/index.ts';
+import type { GitLabClient } from '../clients/gitlab/index.ts';
+import { applyBlueprints } from './blueprint-apply.ts';
+import { explainForbidden, formatBlueprintPlan, planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
+import { loadBackfill, type BackfillSummary } from './backfill-step.ts';
+import { InstallStepError, explainError, type InstallStep } from './errors.ts';
+import { applyHooks, type HookResult } from './hook-apply.ts';
+import { desiredHookEvents, formatHookPlan, planHooks, type HookPlan } from './hook-plan.ts';
+import type { InstallInputs } from './inputs.ts';
+import { CreationJournal, type RollbackReport } from './journal.ts';
+import { formatPreflight, runPreflight, type PreflightCheck } from './preflight.ts';
+import { applyWebhook } from './webhook-apply.ts';
+import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
+
+export interface InstallFlags {
+  dryRun?: boolean;
+  /** Skip the confirmation prompt. */
+  yes?: boolean;
+  skipHook?: boolean;
+  skipBackfill?: boolean;
+  projectHooks?: boolean;
+}
+
+export interface InstallDeps {
+  bundle: Bundle;
+  port: PortClient;
+  gitlab: GitLabClient;
+  inputs: InstallInputs;
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Asked before the first write when a person is at the terminal; false aborts. */
+  confirm?: (plan: string) => Promise<boolean>;
+  /** Registers the webhook secret with the output redactor as soon as it exists. */
+  onSecret?: (secret: string) => void;
+  /** Called as each step starts (tests use it to change the world mid-run). */
+  onStep?: (step: InstallStep) => void | Promise<void>;
+  signal?: AbortSignal;
+}
+
+export interface InstallSummary {
+  ok: boolean;
+  dryRun: boolean;
+  /** 0 ok, 1 failed, 2 bad input or preflight/plan refused. */
+  exitCode: 0 | 1 | 2;
+  preflight: { ok: boolean; checks: PreflightCheck[] };
+  blueprints: { created: string[]; updated: string[]; unchanged: string[] };
+  webhook?: { identifier: string; action: 'created' | 'updated' | 'unchanged' | 'create' | 'update'; secret: SecretSource; url?: string; diff?: string[] };
+  hooks: Array<HookResult | { kind: 'group' | 'project'; target: string; targetId: number; id?: number; action: 'create' | 'update' | 'unchanged'; reasons: string[] }>;
+  backfill?: BackfillSummary | { skipped: string };
+  notes: string[];
+  error?: { step: InstallStep; message: string; fix?: string };
+  rolledBack?: RollbackReport;
+  /** The plan as text (dry run, and the confirmation prompt). */
+  planText?: string;
+}
+
+export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleOptions {
+  return { ...defaultOptions(bundle), confidentialIssues: inputs.confidentialIssues };
+}
+
+function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string): string {
+  return [
+    'Blueprints:', formatBlueprintPlan(bp) || '  (none)',
+    'Port webhook:', formatWebhookPlan(wh),
+    'GitLab hooks:', hooks ? formatHookPlan(hooks) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
+  ].join('\n');
+}
+
+export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): Promise<InstallSummary> {
+  const { bundle, port, gitlab, inputs } = deps;
+  const log = deps.log ?? (() => {});
+  const step = async (s: InstallStep) => { await deps.onStep?.(s); };
+  const options = bundleOptionsFor(bundle, inputs);
+  const webhookIdentifier = bundle.webhook.content.identifier;
+  const summary: InstallSummary = {
+    ok: false, dryRun: Boolean(flags.dryRun), exitCode: 1, preflight: { ok: false, checks: [] },
+    blueprints: { created: [], updated: [], unchanged: [] }, hooks: [], notes: [],
+  };
+  const fail = (exitCode: 1 | 2, s: InstallStep, err: unknown): InstallSummary => {
+    const e = explainError(err);
+    summary.error = { step: s, message: e.message, ...(e.fix ? { fix: e.fix } : {}) };
+    summary.exitCode = exitCode;
+    summary.ok = false;
+    return summary;
+  };
+
+  // 1. Preflight (reads only).
+  await step('preflight');
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier });
+  summary.preflight = { ok: pre.ok, checks: pre.checks };
+  log(`Preflight:\n${formatPreflight(pre)}`);
+  if (!pre.ok) {
+    const problems = pre.checks.filter((c) => c.status === 'fail');
+    return fail(2, 'preflight', new InstallStepError('preflight', `preflight failed; nothing was written:\n${problems.map((c) => `  - ${c.message}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n')}`));
+  }
+  summary.notes.push(...pre.checks.filter((c) => c.status === 'warn').map((c) => c.message));
+
+  // 2-4. Plans (reads only).
+  await step('plan');
+  const bpPlan = planBlueprints(bundle.blueprints.map((b) => b.content), pre.existingBlueprints);
+  if (bpPlan.forbidden.length) {
+    summary.planText = formatBlueprintPlan(bpPlan);
+    return fail(2, 'plan', new InstallStepError('plan', explainForbidden(bpPlan)));
+  }
+  const whPlan = planWebhook(bundle, options, pre.existingWebhook, { dryRun: flags.dryRun });
+  if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
+  const events = desiredHookEvents(bundle, options);
+  const hookGroups = pre.groups.filter((g) => g.hookMode !== 'none');
+  let hookPlan: HookPlan | undefined;
+  try {
+    if (!flags.skipHook && (flags.dryRun || pre.existingWebhook)) {
+      hookPlan = await planHooks(gitlab, hookGroups, { url: pre.existingWebhook?.url, secret: whPlan.secret, events, webhookIdentifier });
+    }
+  } catch (err) {
+    return fail(1, 'plan', err);
+  }
+  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+
+  if (flags.dryRun) {
+    for (const item of bpPlan.items) summary.blueprints[item.action === 'create' ? 'created' : item.action === 'update' ? 'updated' : 'unchanged'].push(item.identifier);
+    summary.webhook = { identifier: whPlan.identifier, action: whPlan.action === 'unchanged' ? 'unchanged' : whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
+    summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: i.reasons }));
+    if (hookPlan) summary.notes.push(...hookPlan.notes);
+    if (!flags.skipBackfill) summary.notes.push('the backfill does not run in a dry run');
+    summary.ok = true;
+    summary.exitCode = 0;
+    return summary;
+  }
+
+  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged') === true;
+  if (changes && deps.confirm && !flags.yes && !(await deps.confirm(summary.planText))) {
+    return fail(1, 'plan', new InstallStepError('plan', 'cancelled; nothing was written'));
+  }
+
+  // Writes: anything this run creates is undone if a later write fails.
+  const journal = new CreationJournal();
+  let current: InstallStep = 'blueprints';
+  try {
+    await step('blueprints');
+    summary.blueprints = await applyBlueprints(port, bpPlan, journal, { log });
+
+    current = 'webhook';
+    await step('webhook');
+    const stored = await applyWebhook(port, whPlan, journal);
+    summary.webhook = { identifier: whPlan.identifier, action: whPlan.action === 'create' ? 'created' : whPlan.action === 'update' ? 'updated' : 'unchanged', secret: whPlan.secretSource, url: stored.url };
+    log(`webhook ${whPlan.identifier}: ${summary.webhook.action} (${stored.url})`);
+
+    if (!flags.skipHook) {
+      current = 'hooks';
+      await step('hooks');
+      if (!hookPlan || hookPlan.url !== stored.url) {
+        hookPlan = await planHooks(gitlab, hookGroups, { url: stored.url, secret: whPlan.secret, events, webhookIdentifier });
+      }
+      summary.notes.push(...hookPlan.notes);
+      summary.hooks = await applyHooks(gitlab, hookPlan, whPlan.secret, webhookIdentifier, journal, log);
+    } else {
+      summary.notes.push('no GitLab hook was installed (--skip-hook): Port is only updated by the backfill');
+    }
+  } catch (err) {
+    fail(1, current, err);
+    if (journal.size) {
+      log('rolling back what this run created…');
+      summary.rolledBack = await journal.rollback();
+      summary.blueprints.created = [];
+    }
+    if (current === 'hooks' && whPlan.secretSource === 'rotated') {
+      summary.notes.push('the webhook secret was rotated but not every hook got the new token; run the installer again to bring them in line');
+    }
+    return summary;
+  }
+
+  // 5. Backfill: failures here leave the integration installed (a re-run completes the work).
+  if (flags.skipBackfill) {
+    summary.backfill = { skipped: '--skip-backfill' };
+  } else {
+    await step('backfill');
+    const runBackfill = await loadBackfill();
+    if (!runBackfill) {
+      summary.backfill = { skipped: 'the backfill module (scripts/backfill/run.ts) is not part of this build' };
+      summary.notes.push('backfill not available in this build: only events from now on reach Port');
+    } else {
+      try {
+        summary.backfill = await runBackfill({ bundle, port, gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
+        if (!summary.backfill.ok) {
+          summary.error = { step: 'backfill', message: 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
+          summary.exitCode = 1;
+          return summary;
+        }
+      } catch (err) {
+        return fail(1, 'backfill', err);
+      }
+    }
+  }
+
+  summary.ok = true;
+  summary.exitCode = 0;
+  return summary;
+}

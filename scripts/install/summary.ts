@@ -1,0 +1,56 @@
+// The install summary as the CLI prints it: a short text for people, or one JSON object.
+import type { BackfillSummary } from './backfill-step.ts';
+import type { InstallSummary } from './run.ts';
+
+/** The `--json` object: `{ok, dryRun, blueprints, webhook, hooks, backfill?, notes, error?, rolledBack?, preflight}`. */
+export function installJson(s: InstallSummary): Record<string, unknown> {
+  return {
+    ok: s.ok,
+    dryRun: s.dryRun,
+    exitCode: s.exitCode,
+    blueprints: s.blueprints,
+    webhook: s.webhook ?? null,
+    hooks: s.hooks,
+    ...(s.backfill ? { backfill: s.backfill } : {}),
+    notes: s.notes,
+    ...(s.error ? { error: s.error } : {}),
+    ...(s.rolledBack ? { rolledBack: s.rolledBack } : {}),
+    preflight: s.preflight,
+    ...(s.dryRun && s.planText ? { plan: s.planText } : {}),
+  };
+}
+
+function list(ids: string[]): string {
+  return ids.length ? ids.join(', ') : '—';
+}
+
+function backfillText(b: BackfillSummary | { skipped: string }): string {
+  if ('skipped' in b) return `  backfill: skipped (${b.skipped})`;
+  const rows = Object.entries(b.kinds).map(([kind, k]) =>
+    `    ${kind.padEnd(16)} fetched ${k.fetched}, written ${k.written}, unchanged ${k.unchanged}, deleted ${k.deleted}, failed ${k.failed}${k.complete ? '' : ' (incomplete)'}` +
+    k.failures.slice(0, 3).map((f) => `\n      ✗ ${f.identifier ?? ''} ${f.reason}`).join(''));
+  return [`  backfill: ${b.ok ? 'ok' : 'FAILED'}`, ...rows].join('\n');
+}
+
+export function installText(s: InstallSummary): string {
+  const out: string[] = [];
+  if (s.dryRun && s.planText) out.push('Plan (dry run: nothing was sent to Port or GitLab except reads):', s.planText, '');
+  if (s.error) {
+    out.push(`✗ install failed at ${s.error.step}: ${s.error.message}`);
+    if (s.error.fix) out.push(`  fix: ${s.error.fix}`);
+    if (s.rolledBack) {
+      if (s.rolledBack.undone.length) out.push(`  rolled back: ${s.rolledBack.undone.join(', ')}`);
+      for (const f of s.rolledBack.failed) out.push(`  ✗ could not roll back ${f.what}: ${f.reason}`);
+    }
+    if (s.planText && !s.dryRun && s.error.step === 'plan') out.push(s.planText);
+  }
+  if (!s.dryRun && s.preflight.ok) {
+    out.push(s.ok ? '✓ installed' : 'Result:');
+    out.push(`  blueprints: created ${list(s.blueprints.created)}; updated ${list(s.blueprints.updated)}; unchanged ${list(s.blueprints.unchanged)}`);
+    if (s.webhook) out.push(`  Port webhook ${s.webhook.identifier}: ${s.webhook.action}; secret ${s.webhook.secret}${s.webhook.url ? `; URL ${s.webhook.url}` : ''}`);
+    for (const h of s.hooks) out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}`);
+    if (s.backfill) out.push(backfillText(s.backfill));
+  }
+  for (const n of s.notes) out.push(`  ! ${n}`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,122 @@
+// Shared helpers for the installer's end-to-end tests: both sandboxes in-process, a captured
+// command IO, a loopback proxy that logs (and can fail) GitLab requests, and write counters.
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startLocalPort, type LocalPort, type LocalPortOptions } from '../../scripts/sandbox/port/server.ts';
+import { startLocalGitLab, type LocalGitLab, type LocalGitLabOptions } from '../../scripts/sandbox/gitlab/index.ts';
+import type { CommandIO } from '../../scripts/install/io.ts';
+import type { ClientTuning } from '../../scripts/install/clients.ts';
+
+export interface Sandboxes {
+  port: LocalPort;
+  gitlab: LocalGitLab;
+  proxy: GitLabProxy;
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Fast retries: the sandboxes answer at once, and failure tests must not wait for real backoff. */
+export const FAST: ClientTuning = {
+  port: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } },
+  gitlab: { retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20 } },
+};
+
+export async function startSandboxes(o: { gitlab?: LocalGitLabOptions; port?: LocalPortOptions } = {}): Promise<Sandboxes> {
+  const port = await startLocalPort({ rateLimit: false, ...o.port });
+  const gitlab = await startLocalGitLab({ seed: 'small', rateLimit: false, ...o.gitlab });
+  const proxy = await startGitLabProxy(gitlab.url);
+  const env = {
+    PORT_CLIENT_ID: port.clientId,
+    PORT_CLIENT_SECRET: port.clientSecret,
+    PORT_API_URL: port.url,
+    GITLAB_URL: proxy.url,
+    GITLAB_TOKEN: gitlab.token,
+    GITLAB_GROUPS: gitlab.group,
+  };
+  return {
+    port, gitlab, proxy, env,
+    async close() {
+      await proxy.close();
+      await gitlab.close();
+      await port.close();
+    },
+  };
+}
+
+export interface Captured {
+  io: CommandIO;
+  out(): string;
+  err(): string;
+  all(): string;
+}
+
+export function captureIO(env: Record<string, string | undefined>, o: { isTTY?: boolean; answers?: string[] } = {}): Captured {
+  let out = '';
+  let err = '';
+  const answers = [...(o.answers ?? [])];
+  return {
+    io: {
+      env,
+      stdout: (t) => { out += t; },
+      stderr: (t) => { err += t; },
+      isTTY: o.isTTY ?? false,
+      prompt: async (q) => { err += q; return answers.shift() ?? ''; },
+    },
+    out: () => out,
+    err: () => err,
+    all: () => out + err,
+  };
+}
+
+export interface GitLabProxy {
+  url: string;
+  /** Every request seen: `METHOD /api/v4/path` (no query). */
+  log: string[];
+  /** From now on every request is answered 401, as GitLab does for an expired token. */
+  expire(): void;
+  writes(): string[];
+  close(): Promise<void>;
+}
+
+/** A loopback reverse proxy in front of the local GitLab: logs requests, can expire the token. */
+export async function startGitLabProxy(target: string): Promise<GitLabProxy> {
+  const t = new URL(target);
+  const log: string[] = [];
+  let expired = false;
+  const server: Server = createServer((req, res) => {
+    log.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
+    if (expired) {
+      req.resume();
+      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401 Unauthorized' }));
+      return;
+    }
+    const up = httpRequest({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: { ...req.headers, host: t.host } }, (r) => {
+      // Link headers name the upstream origin; the client re-roots them on its own origin anyway.
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => { if (!res.headersSent) res.writeHead(502).end(); else res.destroy(); });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    log,
+    expire: () => { expired = true; },
+    writes: () => log.filter((l) => !l.startsWith('GET ')),
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
+
+/** Port API write requests (per route) since `before`; token and search requests are reads. */
+export function portWrites(port: LocalPort, before: Record<string, number> = {}): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [route, n] of Object.entries(port.requestCounts())) {
+    const delta = n - (before[route] ?? 0);
+    if (delta <= 0 || route.startsWith('GET ') || route.includes('/ingest/')) continue;
+    if (route === 'POST /v1/auth/access_token' || route.endsWith('/entities/search')) continue;
+    out[route] = delta;
+  }
+  return out;
+}
