@@ -1,0 +1,135 @@
+// Reconcile: after a kind was listed completely, delete the entities of its blueprint that this
+// integration wrote (Port's `$datasource` is the writer's User-Agent) and that GitLab no longer
+// has. Stale sets are computed parents first (a job is stale when its pipeline is), deletions
+// run children first (Port refuses to delete an entity others still point at). Guards: an
+// incomplete listing, or more stale entities than `threshold` of ours, deletes nothing.
+import type { PortClient } from '../clients/port/index.ts';
+import type { EntitiesQuery, Entity } from '../port/types.ts';
+import { PORT_BULK_DELETE_MAX, PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
+import type { Limiter } from './limiter.ts';
+import type { KindStats } from './stats.ts';
+import type { KindFailure, ReconcileReport } from './types.ts';
+import { describe } from './writer.ts';
+
+export const MAX_LISTED_STALE = 100;
+
+/** What reconcile reads of each stored entity to decide whether it is stale. */
+export const RECONCILE_FIELDS = ['identifier', 'properties.state', 'properties.updatedAt', 'relations.project', 'relations.pipeline'];
+
+export interface ReconcileKind {
+  stats: KindStats;
+  /** Why reconcile must not run for this kind (incomplete listing, interrupted, …). */
+  blocked?: string;
+  /** True when a stored entity of ours is gone from GitLab. Called after every parent kind was decided. */
+  isStale(stored: Entity): boolean;
+}
+
+export interface ReconcileOptions {
+  port: PortClient;
+  limiter: Limiter;
+  dryRun: boolean;
+  threshold: number;
+  ours: EntitiesQuery;
+  log: (line: string) => void;
+}
+
+/** `$datasource` rules that select what this integration wrote (any version; the install id when there is one). */
+export function oursQuery(userAgent: string, extraDatasources: readonly string[] = []): EntitiesQuery {
+  const [product, , installId] = userAgent.split('/');
+  const mine: EntitiesQuery = {
+    combinator: 'and',
+    rules: [
+      { property: '$datasource', operator: 'contains', value: `${product}/` },
+      ...(installId ? [{ property: '$datasource', operator: 'contains', value: `/${installId}` }] : []),
+    ],
+  } as EntitiesQuery;
+  if (!extraDatasources.length) return mine;
+  return { combinator: 'or', rules: [mine, ...extraDatasources.map((v) => ({ property: '$datasource', operator: '=', value: v }))] } as EntitiesQuery;
+}
+
+/**
+ * Decides (parents first) and deletes (children first). `kinds` is in parent-first order.
+ * Returns the identifiers approved for deletion per blueprint (what the stale rules of later
+ * kinds may rely on) through `approved`, which the caller's `isStale` closures read.
+ */
+export async function reconcile(kinds: ReconcileKind[], approved: Map<string, Set<string>>, o: ReconcileOptions): Promise<Map<KindStats, ReconcileReport>> {
+  const reports = new Map<KindStats, ReconcileReport>();
+  const toDelete: Array<{ k: ReconcileKind; ids: string[] }> = [];
+
+  for (const k of kinds) {
+    const bp = k.stats.blueprint;
+    if (k.blocked) {
+      reports.set(k.stats, { status: 'skipped', reason: k.blocked });
+      continue;
+    }
+    let ours = 0;
+    const stale: string[] = [];
+    try {
+      const pages = o.port.searchEntityPages(bp, { query: o.ours, include: RECONCILE_FIELDS, limit: PORT_SEARCH_MAX_LIMIT });
+      // Bounded: the client stops at Port's last page (and refuses a repeated cursor).
+      for (;;) {
+        const next = await o.limiter.run(() => pages.next());
+        if (next.done) break;
+        for (const e of next.value) {
+          ours++;
+          if (k.isStale(e)) stale.push(String(e.identifier));
+        }
+      }
+    } catch (err) {
+      reports.set(k.stats, { status: 'skipped', reason: `could not read this integration's ${bp} entities from Port: ${describe(err)}` });
+      continue;
+    }
+    const base = { ours, stale: stale.length, staleIdentifiers: stale.slice(0, MAX_LISTED_STALE) };
+    if (stale.length === 0) {
+      reports.set(k.stats, { status: 'nothing-stale', reason: `all ${ours} ${bp} entities this integration wrote still exist in GitLab`, ...base });
+      continue;
+    }
+    const share = stale.length / ours;
+    if (share > o.threshold) {
+      reports.set(k.stats, {
+        status: 'refused', ...base,
+        reason: `${stale.length} of ${ours} ${bp} entities (${pct(share)}) are gone from GitLab, more than the ${pct(o.threshold)} deletion threshold; nothing deleted. If GitLab really lost them, run again with a higher threshold (--delete-threshold)`,
+      });
+      continue;
+    }
+    approved.set(bp, new Set(stale));
+    if (o.dryRun) {
+      reports.set(k.stats, { status: 'dry-run', reason: `would delete ${stale.length} of ${ours} ${bp} entities gone from GitLab`, ...base });
+      continue;
+    }
+    reports.set(k.stats, { status: 'deleted', reason: '', ...base });
+    toDelete.push({ k, ids: stale });
+  }
+
+  for (const { k, ids } of toDelete.reverse()) {
+    const bp = k.stats.blueprint;
+    const kept: KindFailure[] = [];
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += PORT_BULK_DELETE_MAX) {
+      const batch = ids.slice(i, i + PORT_BULK_DELETE_MAX);
+      try {
+        await o.limiter.run(() => o.port.deleteEntities(bp, batch));
+        deleted += batch.length;
+      } catch {
+        // Port refuses the whole batch when one entity has dependents: find which, one by one.
+        for (const id of batch) {
+          try {
+            if (await o.limiter.run(() => o.port.deleteEntity(bp, id))) deleted++;
+          } catch (err) {
+            kept.push({ identifier: id, reason: describe(err) });
+          }
+        }
+      }
+    }
+    k.stats.deleted += deleted;
+    const report = reports.get(k.stats)!;
+    report.reason = `deleted ${deleted} of ${ids.length} stale ${bp} entities${kept.length ? `; ${kept.length} kept because Port refused (another entity depends on them)` : ''}`;
+    if (kept.length) report.kept = kept.slice(0, MAX_LISTED_STALE);
+    o.log(`backfill: reconcile ${k.stats.kind}: ${report.reason}`);
+  }
+  return reports;
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 1000) / 10}%`;
+}

@@ -1,0 +1,495 @@
+// `runBackfill`: every existing GitLab object of the listed groups into Port, then reconcile.
+// Phases, parents first: groups (and their direct members) → projects → in parallel: group-level
+// merge requests and issues, and per project pipelines → jobs → deployments → releases. Each page
+// is mapped (one jq call per page) and handed to the writer as it arrives; only identifiers are
+// kept across pages (for reconcile and relation checks), so memory does not grow with objects.
+import type { BundleMapping } from '../../schemas/mapping.schema.ts';
+import { defaultOptions, renderBackfillMappings } from '../bundle/render.ts';
+import type { GitLabClient } from '../clients/gitlab/index.ts';
+import type { QueryParams } from '../clients/gitlab/index.ts';
+import { createMappingEngine, type MappingEngine } from '../mapping/engine.ts';
+import type { MappedEntity } from '../mapping/types.ts';
+import type { Entity } from '../port/types.ts';
+import { IdSet } from './id-set.ts';
+import { forEachLimited, Limiter } from './limiter.ts';
+import { listPages, type ListOptions } from './list-pages.ts';
+import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
+import { KindStats } from './stats.ts';
+import { BACKFILL_KINDS, type BackfillKind, type BackfillOptions, type BackfillSummary } from './types.ts';
+import { inWindow, resolveWindow, type HistoryWindow } from './window.ts';
+import { describe, EntityWriter } from './writer.ts';
+
+export * from './types.ts';
+
+export const DEFAULT_GITLAB_CONCURRENCY = 8;
+export const DEFAULT_PORT_CONCURRENCY = 5;
+export const DEFAULT_DELETION_THRESHOLD = 0.5;
+
+type Obj = Record<string, unknown>;
+
+/** What the per-group kinds need of a group (the mapping reads `.parent.id`). */
+function slimGroup(g: Obj): Obj {
+  return { id: g.id, name: g.name, path: g.path, full_path: g.full_path, web_url: g.web_url, parent_id: g.parent_id };
+}
+
+export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
+  return new BackfillRun(options, options.engine ?? (await createMappingEngine())).run();
+}
+
+class BackfillRun {
+  private readonly kinds: Set<BackfillKind>;
+  private readonly stats = new Map<BackfillKind, KindStats>();
+  private readonly mappings = new Map<BackfillKind, BundleMapping[]>();
+  /** Identifiers listed in GitLab this run, per blueprint. */
+  private readonly seen = new Map<string, IdSet>();
+  /** Blueprints whose seen-set is complete for relation checks (their listing finished without error). */
+  private readonly authoritative = new Set<string>();
+  /** blueprint → relation id → target blueprint. */
+  private readonly relationTargets = new Map<string, Map<string, string>>();
+  private readonly gl: Limiter;
+  private readonly portLimiter: Limiter;
+  private readonly writer: EntityWriter;
+  private readonly window: HistoryWindow;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+  private readonly gitlab: GitLabClient;
+  private readonly parallel: number;
+  private groups: Obj[] = [];
+  private topGroups: Obj[] = [];
+  private projectsComplete = false;
+
+  constructor(private readonly o: BackfillOptions, private readonly engine: MappingEngine) {
+    const unknown = (o.kinds ?? []).filter((k) => !BACKFILL_KINDS.includes(k));
+    if (unknown.length) throw new Error(`unknown backfill kind(s) ${unknown.join(', ')}; use: ${BACKFILL_KINDS.join(', ')}`);
+    if (!o.groups.length) throw new Error('no GitLab group to backfill: give at least one top-level group');
+    this.kinds = new Set(o.kinds?.length ? o.kinds : BACKFILL_KINDS);
+    this.now = o.now ?? Date.now;
+    this.window = resolveWindow(o.sinceDays, this.now());
+    this.log = o.log ?? (() => undefined);
+    this.gitlab = o.gitlab;
+    const installOptions = { ...defaultOptions(o.bundle), ...(o.options ?? {}) };
+    for (const kind of BACKFILL_KINDS) {
+      const mappings = renderBackfillMappings(o.bundle, kind, installOptions);
+      this.mappings.set(kind, mappings);
+      this.stats.set(kind, new KindStats(kind, mappings[0]?.blueprint ?? kind));
+    }
+    for (const b of o.bundle.blueprints) {
+      this.relationTargets.set(b.content.identifier, new Map(Object.entries(b.content.relations ?? {}).map(([rid, r]) => [rid, r.target])));
+    }
+    this.gl = new Limiter(o.gitlabConcurrency ?? DEFAULT_GITLAB_CONCURRENCY);
+    this.parallel = this.gl.size;
+    this.portLimiter = new Limiter(o.portConcurrency ?? DEFAULT_PORT_CONCURRENCY);
+    this.writer = new EntityWriter({
+      port: o.port,
+      limiter: this.portLimiter,
+      dryRun: o.dryRun === true,
+      compareBatch: o.compareBatch ?? 100,
+      maxPending: o.maxPendingEntities ?? 2000,
+      signal: o.signal,
+    });
+  }
+
+  private st(kind: BackfillKind): KindStats {
+    return this.stats.get(kind)!;
+  }
+
+  private seenOf(blueprint: string): IdSet {
+    let s = this.seen.get(blueprint);
+    if (!s) this.seen.set(blueprint, (s = new IdSet()));
+    return s;
+  }
+
+  private get aborted(): boolean {
+    return this.o.signal?.aborted === true;
+  }
+
+  private src() {
+    return { gitlab: this.gitlab, limiter: this.gl, signal: this.o.signal };
+  }
+
+  async run(): Promise<BackfillSummary> {
+    const started = this.now();
+    const timers = this.startProgress();
+    try {
+      const needGroups = this.any('groups', 'members', 'projects');
+      const needProjects = this.any('projects', 'mergeRequests', 'issues', 'pipelines', 'jobs', 'deployments', 'releases');
+      if (needGroups || needProjects) await this.phaseGroups(needGroups);
+      if (this.kinds.has('members')) await this.phaseMembers();
+      await this.writer.flush();
+      if (needProjects) await this.phaseProjects();
+      await this.writer.flush();
+      await Promise.all([
+        this.phaseGroupList('mergeRequests'),
+        this.phaseGroupList('issues'),
+        this.phasePerProject(),
+      ]);
+      await this.writer.flush();
+      for (const s of this.stats.values()) if (s.state === 'running') s.finish(this.now());
+      const reports = await this.reconcile();
+      const kinds: BackfillSummary['kinds'] = {};
+      for (const kind of BACKFILL_KINDS) {
+        if (!this.kinds.has(kind)) continue;
+        const s = this.st(kind);
+        const summary = s.summary();
+        const report = reports.get(s);
+        if (report) summary.reconcile = report;
+        kinds[kind] = summary;
+      }
+      const anyFailed = Object.values(kinds).some((k) => k.failed > 0 || !k.complete);
+      return {
+        ok: !anyFailed && !this.aborted,
+        kinds,
+        ...(this.o.dryRun ? { dryRun: true } : {}),
+        ...(this.aborted ? { interrupted: true } : {}),
+        seconds: Math.round((this.now() - started) / 100) / 10,
+        requests: { gitlab: this.gl.started, port: this.portLimiter.started },
+        since: this.window.since,
+      };
+    } finally {
+      for (const t of timers) clearInterval(t);
+    }
+  }
+
+  private any(...kinds: BackfillKind[]): boolean {
+    return kinds.some((k) => this.kinds.has(k));
+  }
+
+  // ---- mapping and writing ---------------------------------------------------------------------
+
+  /** Maps one page (one jq call) and queues the entities; marks every identifier as seen. */
+  private async ingest(kind: BackfillKind, objects: Obj[], parent: Obj, alsoKnown?: ReadonlySet<string>): Promise<void> {
+    if (!objects.length || this.aborted) return;
+    const s = this.st(kind);
+    s.fetched += objects.length;
+    const mappings = this.mappings.get(kind)!;
+    const url = this.gitlab.host;
+    const results = this.engine.evaluateBackfill(mappings, objects.map((object) => ({ object, parent, gitlab: { url } })));
+    const byBlueprint = new Map<string, MappedEntity[]>();
+    results.forEach((r, i) => {
+      const upserts = r.actions.filter((a) => a.action === 'upsert');
+      if (!upserts.length) {
+        if (r.problems.length) s.fail(`mapping failed: ${r.problems.map((p) => `${p.field ?? ''} ${p.message}`.trim()).join('; ')}`, `${kind} ${String(objects[i]!.id ?? i)}`);
+        else s.skipped++;
+        return;
+      }
+      for (const a of upserts) {
+        this.seenOf(a.blueprint).add(a.entity.identifier);
+        let list = byBlueprint.get(a.blueprint);
+        if (!list) byBlueprint.set(a.blueprint, (list = []));
+        list.push(this.checkedRelations(a.blueprint, a.entity, alsoKnown));
+      }
+    });
+    for (const [blueprint, entities] of byBlueprint) await this.writer.add(blueprint, s, entities);
+  }
+
+  /**
+   * Drops relation values that point at an entity GitLab did not list in this run (a deployment
+   * of a job outside the window, a group's parent outside the listed groups): Port would create
+   * an empty placeholder for it. A merge upsert keeps whatever relation Port already has.
+   */
+  private checkedRelations(blueprint: string, entity: MappedEntity, alsoKnown?: ReadonlySet<string>): MappedEntity {
+    const relations = entity.relations;
+    if (!relations) return entity;
+    const targets = this.relationTargets.get(blueprint);
+    let out: Record<string, unknown> | undefined;
+    for (const [rid, value] of Object.entries(relations)) {
+      const target = targets?.get(rid);
+      if (!target || !(this.authoritative.has(target) || alsoKnown?.has(target)) || value === null || value === undefined) continue;
+      const seen = this.seenOf(target);
+      if (Array.isArray(value)) {
+        const kept = value.filter((v) => seen.has(String(v)));
+        if (kept.length !== value.length) (out ??= { ...relations })[rid] = kept;
+      } else if (!seen.has(String(value))) {
+        out ??= { ...relations };
+        delete out[rid];
+      }
+    }
+    return out ? { ...entity, relations: out } : entity;
+  }
+
+  /** Reads a whole list into `ingest`; a failure marks the kind incomplete (no reconcile) and is reported. */
+  private async list(
+    kind: BackfillKind, what: string, path: string, params: QueryParams, parent: Obj,
+    opts: ListOptions & {
+      /** Which listed objects to write. */
+      filter?: (o: Obj) => boolean;
+      write?: boolean;
+      /** Sees every raw page; returning true ends the list after this page (counted complete). */
+      onPage?: (page: Obj[]) => boolean | void;
+      /** Blueprints whose seen-set is complete for this list's relations. */
+      alsoKnown?: ReadonlySet<string>;
+    } = {},
+  ): Promise<boolean> {
+    const s = this.st(kind);
+    const write = opts.write ?? this.kinds.has(kind);
+    try {
+      for await (const page of listPages<Obj>(this.src(), path, params, { ...opts, onTotal: write ? (t) => s.announce(t) : undefined })) {
+        if (this.aborted) break;
+        const stop = opts.onPage?.(page);
+        if (write) await this.ingest(kind, opts.filter ? page.filter(opts.filter) : page, parent, opts.alsoKnown);
+        if (stop === true) break;
+      }
+      if (this.aborted) {
+        s.complete = false;
+        return false;
+      }
+      return true;
+    } catch (err) {
+      if (this.aborted) {
+        s.complete = false;
+        return false;
+      }
+      s.incomplete(`could not list ${what}: ${describe(err)}`);
+      return false;
+    }
+  }
+
+  // ---- phases ----------------------------------------------------------------------------------
+
+  private async phaseGroups(write: boolean): Promise<void> {
+    const s = this.st('groups');
+    const writeGroups = write && this.kinds.has('groups');
+    if (writeGroups) s.start(this.now());
+    let complete = true;
+    for (const g of this.o.groups) {
+      if (this.aborted) break;
+      let top: Obj | null;
+      try {
+        top = (await this.gl.run(() => this.gitlab.group(g.id))) as Obj | null;
+      } catch (err) {
+        complete = false;
+        s.incomplete(`could not read group ${g.full_path} (${g.id}): ${describe(err)}`);
+        continue;
+      }
+      if (!top) {
+        complete = false;
+        s.incomplete(`group ${g.full_path} (${g.id}) was not found or the token cannot see it`);
+        continue;
+      }
+      const topSlim = slimGroup(top);
+      this.topGroups.push(topSlim);
+      this.groups.push(topSlim);
+      if (writeGroups) await this.ingest('groups', [top], top);
+      else this.seenOf(s.blueprint).add(String(top.id));
+      const ok = await this.list('groups', `the subgroups of ${g.full_path}`, `groups/${g.id}/descendant_groups`, { order_by: 'id', sort: 'asc' }, topSlim, {
+        write: writeGroups,
+        onPage: (page) => {
+          for (const d of page) {
+            this.groups.push(slimGroup(d));
+            if (!writeGroups) this.seenOf(s.blueprint).add(String(d.id));
+          }
+        },
+      });
+      complete &&= ok;
+    }
+    if (complete && !this.aborted) this.authoritative.add(s.blueprint);
+    if (writeGroups) s.finish(this.now());
+  }
+
+  private async phaseMembers(): Promise<void> {
+    const s = this.st('members');
+    s.start(this.now());
+    await forEachLimited(this.groups, this.gl.size, async (g) => {
+      await this.list('members', `the members of group ${String(g.full_path)}`, `groups/${String(g.id)}/members`, {}, g);
+    }, this.o.signal);
+    if (!this.st('groups').complete) s.complete = false;
+    s.finish(this.now());
+  }
+
+  private async phaseProjects(): Promise<void> {
+    const s = this.st('projects');
+    const write = this.kinds.has('projects');
+    if (write) s.start(this.now());
+    let complete = this.topGroups.length === this.o.groups.length;
+    for (const top of this.topGroups) {
+      if (this.aborted) break;
+      const ok = await this.list('projects', `the projects of ${String(top.full_path)}`, `groups/${String(top.id)}/projects`,
+        { include_subgroups: true, with_shared: false, order_by: 'id', sort: 'asc' }, top, {
+          parallel: this.parallel,
+          write,
+          onPage: write ? undefined : (page) => { for (const p of page) this.seenOf(s.blueprint).add(String(p.id)); },
+        });
+      complete &&= ok;
+    }
+    if (!complete) s.complete = false;
+    this.projectsComplete = complete && !this.aborted;
+    if (this.projectsComplete) this.authoritative.add(s.blueprint);
+    if (write) s.finish(this.now());
+  }
+
+  /** Group-level merge requests or issues: everything open, plus everything else updated in the window. */
+  private async phaseGroupList(kind: 'mergeRequests' | 'issues'): Promise<void> {
+    if (!this.kinds.has(kind)) return;
+    const s = this.st(kind);
+    s.start(this.now());
+    const endpoint = kind === 'mergeRequests' ? 'merge_requests' : 'issues';
+    // non_archived=false: archived projects are in Port (marked), so are their MRs and issues.
+    const base: QueryParams = { scope: 'all', non_archived: false, order_by: 'created_at', sort: 'asc' };
+    if (s.complete && this.topGroups.length < this.o.groups.length) s.complete = false;
+    for (const top of this.topGroups) {
+      const path = `groups/${String(top.id)}/${endpoint}`;
+      const name = `the ${kind === 'mergeRequests' ? 'merge requests' : 'issues'} of ${String(top.full_path)}`;
+      if (this.window.since === null) {
+        await this.list(kind, name, path, kind === 'mergeRequests' ? { ...base, state: 'all' } : base, top, { parallel: this.parallel });
+        continue;
+      }
+      await this.list(kind, `open ${name}`, path, { ...base, state: 'opened' }, top, { parallel: this.parallel });
+      // The rest of the window; open ones were read above.
+      const rest = kind === 'mergeRequests' ? { ...base, state: 'all', updated_after: this.window.since } : { ...base, state: 'closed', updated_after: this.window.since };
+      await this.list(kind, `recently updated ${name}`, path, rest, top, { parallel: this.parallel, filter: (o) => o.state !== 'opened' });
+    }
+    s.finish(this.now());
+  }
+
+  /** Pipelines → jobs → deployments → releases, per project, several projects at once. */
+  private async phasePerProject(): Promise<void> {
+    const perProject: BackfillKind[] = ['pipelines', 'jobs', 'deployments', 'releases'];
+    if (!perProject.some((k) => this.kinds.has(k))) return;
+    for (const k of perProject) if (this.kinds.has(k)) this.st(k).start(this.now());
+    const projects = async function* (this: BackfillRun): AsyncGenerator<Obj> {
+      for (const top of this.topGroups) {
+        try {
+          for await (const page of listPages<Obj>(this.src(), `groups/${String(top.id)}/projects`, { include_subgroups: true, with_shared: false, order_by: 'id', sort: 'asc' })) {
+            if (this.aborted) return;
+            yield* page;
+          }
+        } catch (err) {
+          for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(`could not list the projects of ${String(top.full_path)}: ${describe(err)}`);
+        }
+      }
+    }.call(this);
+    if (this.topGroups.length < this.o.groups.length) for (const k of perProject) this.st(k).complete = false;
+    try {
+      // A project's lists are read one after the other (children after parents); projects in parallel.
+      await forEachLimited(projects, this.gl.size, (p) => this.oneProject(p), this.o.signal);
+    } catch (err) {
+      for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(describe(err));
+    }
+    if (this.aborted) for (const k of perProject) this.st(k).complete = false;
+    for (const k of perProject) if (this.kinds.has(k)) this.st(k).finish(this.now());
+  }
+
+  private async oneProject(p: Obj): Promise<void> {
+    const id = String(p.id);
+    const name = `project ${String(p.path_with_namespace ?? id)}`;
+    const since = this.window.since;
+    const pipelineIds = new Set<number>();
+    let oldestPipeline = Infinity;
+    let pipelinesOk = true;
+    if (this.any('pipelines', 'jobs')) {
+      pipelinesOk = await this.list('pipelines', `the pipelines of ${name}`, `projects/${id}/pipelines`, since ? { updated_after: since } : {}, p, {
+        onPage: (page) => {
+          for (const pipe of page) {
+            pipelineIds.add(Number(pipe.id));
+            const t = Date.parse(String(pipe.created_at));
+            if (Number.isFinite(t)) oldestPipeline = Math.min(oldestPipeline, t);
+            if (!this.kinds.has('pipelines')) this.seenOf(this.st('pipelines').blueprint).add(String(pipe.id));
+          }
+        },
+      });
+    }
+    let jobsOk = false;
+    if (this.kinds.has('jobs')) {
+      if (!pipelinesOk) this.st('jobs').incomplete(`skipped the jobs of ${name}: its pipelines could not be listed`);
+      else if (pipelineIds.size === 0) jobsOk = true;
+      else {
+        // Jobs of the listed pipelines only (child pipelines and pipelines outside the window are
+        // not in Port). Newest first: once a page reaches a job older than the oldest listed
+        // pipeline, no later job can belong to a listed pipeline.
+        jobsOk = await this.list('jobs', `the jobs of ${name}`, `projects/${id}/jobs`, { pagination: 'keyset', order_by: 'id', sort: 'desc' }, p, {
+          filter: (j) => pipelineIds.has(Number((j.pipeline as Obj | undefined)?.id)),
+          onPage: (page) => {
+            const last = page[page.length - 1];
+            return last !== undefined && Date.parse(String(last.created_at)) < oldestPipeline;
+          },
+        });
+      }
+    }
+    // A deployment's job relation is kept only for jobs listed above (else Port would create an empty job).
+    const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
+    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, { order_by: 'id', sort: 'asc' }, p, { alsoKnown: known });
+    if (this.kinds.has('releases')) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
+  }
+
+  // ---- reconcile -------------------------------------------------------------------------------
+
+  private async reconcile() {
+    const approved = new Map<string, Set<string>>();
+    if (this.o.reconcile === false) {
+      const out = new Map<KindStats, import('./types.ts').ReconcileReport>();
+      for (const k of this.kinds) out.set(this.st(k), { status: 'skipped', reason: 'reconcile is off' });
+      return out;
+    }
+    const projectBp = this.st('projects').blueprint;
+    const pipelineBp = this.st('pipelines').blueprint;
+    const parentGone = (e: Entity): boolean => {
+      const project = (e.relations as Obj | undefined)?.project;
+      return this.projectsComplete && typeof project === 'string' && !this.seenOf(projectBp).has(project);
+    };
+    const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
+    const since = this.window;
+    const kinds: ReconcileKind[] = [];
+    for (const kind of BACKFILL_KINDS) {
+      if (!this.kinds.has(kind)) continue;
+      const s = this.st(kind);
+      const seen = this.seenOf(s.blueprint);
+      const blocked = this.aborted ? 'the run was interrupted' : !s.complete ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
+      let isStale: (e: Entity) => boolean;
+      switch (kind) {
+        case 'mergeRequests':
+        case 'issues':
+          // Only what the listing would have returned can be known gone: open, or updated in the window.
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          break;
+        case 'pipelines':
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          break;
+        case 'jobs':
+          // Every job of a listed pipeline was listed; a job of a pipeline now deleted is stale too.
+          isStale = (e) => {
+            if (seen.has(String(e.identifier))) return false;
+            const pipeline = (e.relations as Obj | undefined)?.pipeline;
+            return parentGone(e) || (typeof pipeline === 'string' && (this.seenOf(pipelineBp).has(pipeline) || approved.get(pipelineBp)?.has(pipeline) === true));
+          };
+          break;
+        default:
+          isStale = (e) => !seen.has(String(e.identifier));
+      }
+      kinds.push({ stats: s, blocked, isStale });
+    }
+    return reconcile(kinds, approved, {
+      port: this.o.port,
+      limiter: this.portLimiter,
+      dryRun: this.o.dryRun === true,
+      threshold: this.o.deletionThreshold ?? DEFAULT_DELETION_THRESHOLD,
+      ours: oursQuery(this.o.port.userAgent, this.o.extraDatasources),
+      log: this.log,
+    });
+  }
+
+  // ---- progress --------------------------------------------------------------------------------
+
+  private startProgress(): NodeJS.Timeout[] {
+    const timers: NodeJS.Timeout[] = [];
+    const interval = this.o.progressIntervalMs ?? 10_000;
+    if (interval > 0 && this.o.log) {
+      const t = setInterval(() => {
+        for (const s of this.stats.values()) {
+          if (s.state !== 'running') continue;
+          const secs = (this.now() - (s.startedAt ?? this.now())) / 1000;
+          const rate = secs > 0 ? Math.round((s.written + s.unchanged) / secs) : 0;
+          this.log(`backfill: ${s.kind}: fetched ${s.fetched}${s.total !== undefined ? `/${s.total}` : ''}, written ${s.written}, unchanged ${s.unchanged}, failed ${s.failed} (${rate}/s)`);
+        }
+      }, interval);
+      t.unref();
+      timers.push(t);
+    }
+    if (this.o.onProgress) {
+      const report = () => this.o.onProgress!({ at: this.now(), kinds: [...this.stats.values()].filter((s) => this.kinds.has(s.kind)).map((s) => s.progress()) });
+      const t = setInterval(report, 200);
+      t.unref();
+      timers.push(t);
+    }
+    return timers;
+  }
+}

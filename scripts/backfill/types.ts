@@ -1,0 +1,128 @@
+// The backfill's public shapes: what the installer and the `backfill` command pass in, and the
+// summary they get back. The contract the installer codes against is `BackfillOptions` (required
+// part) and `BackfillSummary`; everything else is optional and may grow.
+import type { Bundle } from '../bundle/load.ts';
+import type { BundleOptions } from '../bundle/render.ts';
+import type { GitLabClient } from '../clients/gitlab/index.ts';
+import type { PortClient } from '../clients/port/index.ts';
+import type { MappingEngine } from '../mapping/engine.ts';
+
+/** Parents before children: the order of template.json `parts.backfill`. */
+export const BACKFILL_KINDS = ['groups', 'members', 'projects', 'mergeRequests', 'issues', 'pipelines', 'jobs', 'deployments', 'releases'] as const;
+export type BackfillKind = (typeof BACKFILL_KINDS)[number];
+
+export interface BackfillGroup {
+  id: number;
+  full_path: string;
+}
+
+export interface BackfillOptions {
+  bundle: Bundle;
+  port: PortClient;
+  gitlab: GitLabClient;
+  /** Top-level groups; their descendants are included. */
+  groups: BackfillGroup[];
+  /** Install options (e.g. `confidentialIssues`); default: template.json defaults. */
+  options?: BundleOptions;
+  /** List and compare, validate writes with Port (`validation_only`), delete nothing. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** Plain progress and summary lines (never secrets). */
+  log?: (line: string) => void;
+
+  // ---- optional knobs ------------------------------------------------------------------------
+  /** Kinds to run (default all); parents are still listed (not written) when a child needs them. */
+  kinds?: readonly BackfillKind[];
+  /**
+   * History window for merge requests, issues, pipelines and jobs: everything open plus what was
+   * updated in the last N days. Default 90; `null` = everything.
+   */
+  sinceDays?: number | null;
+  /** Concurrent GitLab requests (default 8). */
+  gitlabConcurrency?: number;
+  /** Concurrent Port requests (default 5, as Ocean). */
+  portConcurrency?: number;
+  /** Reconcile refuses to delete more than this share of our entities of a blueprint (default 0.5). */
+  deletionThreshold?: number;
+  /** false: never delete (default true). */
+  reconcile?: boolean;
+  /** Extra `$datasource` values whose entities count as ours for reconcile (e.g. this template's webhook). */
+  extraDatasources?: string[];
+  /** Interval of plain progress lines through `log` (default 10 s; 0 = none). */
+  progressIntervalMs?: number;
+  /** Called with live counts (for a TTY progress display). */
+  onProgress?: (progress: BackfillProgress) => void;
+  /** Entities compared with Port per search request (default 100). */
+  compareBatch?: number;
+  /** Upper bound of entities buffered or in flight towards Port (default 2,000): memory stays flat. */
+  maxPendingEntities?: number;
+  /** Reuse a mapping engine (default: one is created for the run). */
+  engine?: MappingEngine;
+  /** "Now" for the window (default Date.now()). */
+  now?: () => number;
+}
+
+export interface KindFailure {
+  identifier?: string;
+  reason: string;
+}
+
+export interface ReconcileReport {
+  /** What reconcile did for this kind, in one sentence. */
+  status: 'deleted' | 'nothing-stale' | 'skipped' | 'dry-run' | 'refused';
+  reason: string;
+  /** Entities of the blueprint this integration wrote, as Port had them before deleting. */
+  ours?: number;
+  /** Stale entities found (in GitLab no more). */
+  stale?: number;
+  /** Stale identifiers (at most 100 listed), e.g. what a dry run would delete. */
+  staleIdentifiers?: string[];
+  /** Stale entities Port refused to delete (another entity depends on them), with reasons. */
+  kept?: KindFailure[];
+}
+
+export interface KindSummary {
+  fetched: number;
+  written: number;
+  unchanged: number;
+  deleted: number;
+  failed: number;
+  /** Listed completely (every page of every parent); only then is reconcile allowed. */
+  complete: boolean;
+  /** At most 100 kept; `failed` is the exact count. */
+  failures: KindFailure[];
+  /** Objects the mappings intentionally skip (e.g. confidential issues). */
+  skipped?: number;
+  reconcile?: ReconcileReport;
+  blueprint?: string;
+  seconds?: number;
+}
+
+export interface BackfillSummary {
+  ok: boolean;
+  kinds: Record<string, KindSummary>;
+  dryRun?: boolean;
+  interrupted?: boolean;
+  seconds?: number;
+  /** Requests sent (for the benchmark): GitLab list pages, Port searches/bulks/deletes. */
+  requests?: { gitlab: number; port: number };
+  /** `null` when the window was everything. */
+  since?: string | null;
+}
+
+export interface KindProgress {
+  kind: BackfillKind;
+  state: 'waiting' | 'running' | 'done';
+  fetched: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+  /** Objects GitLab announced (x-total), when it did for every list; else undefined. */
+  total?: number;
+  startedAt?: number;
+}
+
+export interface BackfillProgress {
+  at: number;
+  kinds: KindProgress[];
+}
