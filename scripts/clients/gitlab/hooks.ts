@@ -26,7 +26,10 @@ export const GROUP_HOOK_EVENT_FLAGS = [
   'vulnerability_events',
 ] as const;
 
-/** Event flags of `POST/PUT /projects/:id/hooks` (no group-only subgroup/member/project events). */
+/**
+ * Event flags of `POST/PUT /projects/:id/hooks` (no group-only subgroup/member/project events).
+ * Newer flags (milestone, vulnerability) are ignored by servers that predate them.
+ */
 export const PROJECT_HOOK_EVENT_FLAGS = [
   'push_events',
   'tag_push_events',
@@ -43,6 +46,8 @@ export const PROJECT_HOOK_EVENT_FLAGS = [
   'releases_events',
   'emoji_events',
   'resource_access_token_events',
+  'milestone_events',
+  'vulnerability_events',
 ] as const;
 
 export type GroupHookEvent = (typeof GROUP_HOOK_EVENT_FLAGS)[number];
