@@ -183,3 +183,36 @@ describe('install against the local Port and GitLab', () => {
     expect(sb.port.entity('gitlabPipeline', String(pipeline.id))).toBeDefined();
   });
 });
+
+describe('install with the backfill', () => {
+  let own: Sandboxes;
+  beforeAll(async () => {
+    own = await startSandboxes();
+  });
+  afterAll(async () => {
+    await own?.close();
+  });
+
+  test('brings existing GitLab objects into Port; a second full run writes nothing to either service', async () => {
+    const c = captureIO(own.env);
+    const r = await runInstallCommand(['--json'], { io: c.io, tuning: FAST });
+    expect(r.exitCode, c.err()).toBe(0);
+    const json = JSON.parse(c.out());
+    expect(json.backfill.ok).toBe(true);
+    expect(json.backfill.kinds.projects.written).toBeGreaterThan(0);
+    // Every project of the group tree (shared projects excluded) is in Port.
+    const res = await fetch(`${own.gitlab.url}/api/v4/groups/${own.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&per_page=100`, { headers: { 'private-token': own.gitlab.token } });
+    const projects = (await res.json()) as Array<{ id: number }>;
+    expect(own.port.entities('gitlabProject').map((e) => e.identifier).sort()).toEqual(projects.map((p) => String(p.id)).sort());
+
+    const before = own.port.requestCounts();
+    const glBefore = own.proxy.writes().length;
+    const again = captureIO(own.env);
+    const r2 = await runInstallCommand(['--json'], { io: again.io, tuning: FAST });
+    expect(r2.exitCode, again.err()).toBe(0);
+    expect(portWrites(own.port, before)).toEqual({});
+    expect(own.proxy.writes().slice(glBefore)).toEqual([]);
+    const json2 = JSON.parse(again.out());
+    expect(Object.values(json2.backfill.kinds).every((k) => (k as { written: number }).written === 0)).toBe(true);
+  });
+});
