@@ -141,6 +141,9 @@ export class GitLabClient {
   }
 
   // --- Backfill listings (each yields pages) --------------------------------------------------
+  // Offset pages are ordered by creation (id / created_at, ascending) by default: an object
+  // updated or created while we page then cannot shift unread rows past us, as it would with
+  // `updated_at` ordering. Callers may override any parameter.
 
   /** All descendant groups at any depth (not the group itself). */
   descendantGroups(groupId: GitLabId, params: QueryParams = {}, options?: PageOptions): AsyncGenerator<GroupSchema[]> {
@@ -154,13 +157,13 @@ export class GitLabClient {
 
   /** Merge requests of the group and its subgroups (`state` default all). */
   groupMergeRequests(groupId: GitLabId, params: QueryParams & { state?: 'opened' | 'closed' | 'locked' | 'merged' | 'all'; updated_after?: string } = {}, options?: PageOptions): AsyncGenerator<MergeRequestSchema[]> {
-    return this.pages<MergeRequestSchema>(`groups/${enc(groupId)}/merge_requests`, { state: 'all', scope: 'all', order_by: 'updated_at', sort: 'desc', ...params }, options);
+    return this.pages<MergeRequestSchema>(`groups/${enc(groupId)}/merge_requests`, { state: 'all', scope: 'all', order_by: 'created_at', sort: 'asc', ...params }, options);
   }
 
   /** Issues of the group and its subgroups. `state: 'all'` (default) is sent as no state filter. */
   groupIssues(groupId: GitLabId, params: QueryParams & { state?: 'opened' | 'closed' | 'all'; updated_after?: string } = {}, options?: PageOptions): AsyncGenerator<IssueSchema[]> {
     const { state, ...rest } = params;
-    return this.pages<IssueSchema>(`groups/${enc(groupId)}/issues`, { scope: 'all', order_by: 'updated_at', sort: 'desc', ...(state && state !== 'all' ? { state } : {}), ...rest }, options);
+    return this.pages<IssueSchema>(`groups/${enc(groupId)}/issues`, { scope: 'all', order_by: 'created_at', sort: 'asc', ...(state && state !== 'all' ? { state } : {}), ...rest }, options);
   }
 
   projectPipelines(projectId: GitLabId, params: QueryParams & { updated_after?: string } = {}, options?: PageOptions): AsyncGenerator<PipelineSchema[]> {
