@@ -8,6 +8,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   validate: { summary: 'check every bundle file against schemas/ and Port\'s rules', load: () => import('./commands/validate.ts') },
   preview: { summary: 'show what Port would do with GitLab webhook requests (FILE…)', load: () => import('./commands/preview.ts') },
   render: { summary: 'print the blueprints and webhook bodies the installer sends to Port', load: () => import('./commands/render.ts') },
+  install: { summary: 'install the integration: blueprints, Port webhook, GitLab hooks, backfill', load: () => import('./commands/install.ts') },
+  uninstall: { summary: 'remove the GitLab hooks and the Port webhook (--purge: also entities and blueprints)', load: () => import('./commands/uninstall.ts') },
+  doctor: { summary: 'check an installed integration: credentials, webhook, hook health, token, entity counts', load: () => import('./commands/doctor.ts') },
   sandbox: { summary: 'run a local Port and GitLab (`sandbox serve`) or the full demo (`sandbox`)', load: () => import('./commands/sandbox.ts') },
 };
 

@@ -1,0 +1,35 @@
+// `port-gitlab doctor [--json] [--reenable]`: checks an installed integration end to end.
+import { EXIT } from '../cli/errors.ts';
+import type { ClientTuning } from '../install/clients.ts';
+import { prepareCommand } from '../install/context.ts';
+import { formatDoctor, runDoctor, type DoctorOptions, type DoctorReport } from '../install/doctor.ts';
+import { confirm, processIO, type CommandIO } from '../install/io.ts';
+
+export const DOCTOR_HELP = `usage: port-gitlab doctor [--json] [--reenable] [input flags]
+
+Checks the installed integration: Port and GitLab credentials, that the Port webhook exists and is
+enabled, each group hook's health (alert_status, disabled_until; offers to re-enable a disabled
+hook), that the hook token equals the webhook secret (a test delivery, checked in Port's audit
+log), and the entity count of each blueprint.
+
+  --json      print one JSON report on stdout
+  --reenable  re-enable hooks GitLab disabled, without asking
+
+Exit codes: 0 healthy (warnings allowed); 1 a check failed; 2 bad input.`;
+
+export async function runDoctorCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning; doctor?: DoctorOptions } = {}): Promise<{ exitCode: number; report?: DoctorReport }> {
+  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: DOCTOR_HELP, tuning: o.tuning, options: { json: { type: 'boolean' }, reenable: { type: 'boolean' } } });
+  if (typeof ctx === 'number') return { exitCode: ctx };
+  const { io, values } = ctx;
+  const reenable = values.reenable
+    ? async () => true
+    : io.isTTY && !values.json ? async (what: string) => { io.stderr(`${what}\n`); return confirm(io, 'Re-enable it with a test delivery?'); } : undefined;
+  const report = await runDoctor(ctx.port, ctx.gitlab, ctx.bundle, ctx.inputs, { reenable, ...o.doctor });
+  if (values.json) io.stdout(JSON.stringify(report) + '\n');
+  else io.stdout(formatDoctor(report));
+  return { exitCode: report.ok ? EXIT.ok : EXIT.failed, report };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return (await runDoctorCommand(argv)).exitCode;
+}

@@ -1,0 +1,65 @@
+// `port-gitlab uninstall [--purge] [--yes] [--json]`: removes this integration's GitLab hooks and
+// Port webhook; with --purge also its entities and blueprints.
+import { EXIT } from '../cli/errors.ts';
+import type { ClientTuning } from '../install/clients.ts';
+import { prepareCommand } from '../install/context.ts';
+import { formatError } from '../install/errors.ts';
+import { confirm, processIO, type CommandIO } from '../install/io.ts';
+import { formatUninstallPlan, planUninstall, runUninstall, type UninstallResult } from '../install/uninstall.ts';
+
+export const UNINSTALL_HELP = `usage: port-gitlab uninstall [--purge] [--yes] [--json] [input flags]
+
+Removes the GitLab hooks this integration created (found by the Port webhook's URL, on each group in
+GITLAB_GROUPS or, where group hooks are unavailable, on their projects) and the Port webhook.
+
+  --purge   also delete the integration's entities and blueprints (children first)
+  --yes     do not ask; required when no terminal is attached
+  --json    print one JSON result on stdout
+
+Inputs: the same as install (PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL, GITLAB_URL,
+GITLAB_TOKEN, GITLAB_GROUPS).
+
+Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, or
+not confirmed.`;
+
+export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning } = {}): Promise<{ exitCode: number; result?: UninstallResult }> {
+  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, options: { purge: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } } });
+  if (typeof ctx === 'number') return { exitCode: ctx };
+  const { io, values, bundle } = ctx;
+  const purge = Boolean(values.purge);
+  let plan;
+  try {
+    plan = await planUninstall(ctx.port, ctx.gitlab, bundle, ctx.inputs, purge);
+  } catch (err) {
+    io.stderr(`uninstall: could not find what to remove: ${formatError(err)}\n`);
+    return { exitCode: EXIT.failed };
+  }
+  const text = formatUninstallPlan(plan, bundle.webhook.content.identifier);
+  io.stderr(text + '\n');
+  if (!values.yes) {
+    if (!io.isTTY) {
+      io.stderr('uninstall deletes things: run again with --yes to confirm (no terminal to ask on).\n');
+      return { exitCode: EXIT.badInput };
+    }
+    if (!(await confirm(io, purge ? 'Delete these, including every entity of these blueprints?' : 'Delete these?'))) {
+      io.stderr('cancelled; nothing was deleted\n');
+      return { exitCode: EXIT.badInput };
+    }
+  }
+  const result = await runUninstall(ctx.port, ctx.gitlab, bundle, plan, { log: (l) => io.stderr(l + '\n') });
+  if (values.json) {
+    io.stdout(JSON.stringify(result) + '\n');
+  } else {
+    const lines = [result.ok ? '✓ uninstalled' : '✗ uninstall incomplete'];
+    lines.push(`  GitLab hooks deleted: ${result.hooks.filter((h) => h.deleted).length}`);
+    lines.push(`  Port webhook: ${result.webhook ? (result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
+    if (purge) lines.push(`  blueprints deleted: ${result.blueprints.filter((b) => b.deleted).map((b) => `${b.identifier} (${b.entitiesDeleted} entities)`).join(', ') || '—'}`);
+    for (const f of result.failures) lines.push(`  ✗ ${f.what}: ${f.reason}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
+    (result.ok ? io.stdout : io.stderr)(lines.join('\n') + '\n');
+  }
+  return { exitCode: result.ok ? EXIT.ok : EXIT.failed, result };
+}
+
+export async function run(argv: string[]): Promise<number> {
+  return (await runUninstallCommand(argv)).exitCode;
+}

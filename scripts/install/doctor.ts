@@ -1,0 +1,165 @@
+// Doctor: is the installed integration healthy? Credentials; the Port webhook (exists, enabled,
+// mappings as rendered); each GitLab hook (present, not auto-disabled — with an offer to
+// re-enable — flags as the bundle maps); the hook token equal to the webhook secret, proven by a
+// test delivery that Port records in its audit log; entity counts per blueprint.
+import type { Bundle } from '../bundle/load.ts';
+import type { PortClient } from '../clients/port/index.ts';
+import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
+import { GitLabApiError } from '../clients/gitlab/errors.ts';
+import { systemClock, type Clock } from '../clients/shared/clock.ts';
+import { jsonEqual } from './blueprint-plan.ts';
+import { explainError } from './errors.ts';
+import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
+import type { InstallInputs } from './inputs.ts';
+import { bundleOptionsFor } from './run.ts';
+import { renderWebhook } from '../bundle/render.ts';
+import { recoverableSecret } from './webhook-secret.ts';
+
+export interface DoctorCheck {
+  check: string;
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  fix?: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+  entityCounts: Record<string, number | null>;
+}
+
+export interface DoctorOptions {
+  /** Asked when a hook is disabled; true re-enables it with a test delivery. */
+  reenable?: (what: string) => Promise<boolean>;
+  /** Audit-log polls after a test delivery (bounded). */
+  auditPolls?: number;
+  auditPollMs?: number;
+  clock?: Clock;
+}
+
+const isDisabled = (h: GitLabHook) => (h.alert_status !== undefined && h.alert_status !== 'executable') || Boolean(h.disabled_until);
+
+export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, o: DoctorOptions = {}): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const add = (c: DoctorCheck) => checks.push(c);
+  const entityCounts: Record<string, number | null> = {};
+  const clock = o.clock ?? systemClock;
+  const identifier = bundle.webhook.content.identifier;
+  const report = () => ({ ok: !checks.some((c) => c.status === 'fail'), checks, entityCounts });
+
+  try {
+    await port.authenticate();
+    add({ check: 'port.credentials', status: 'ok', message: `Port accepted the credentials (${port.baseUrl})` });
+  } catch (err) {
+    add({ check: 'port.credentials', status: 'fail', message: `Port rejected the credentials: ${explainError(err).message}`, fix: 'check PORT_CLIENT_ID, PORT_CLIENT_SECRET and the region (PORT_API_URL / --port-region)' });
+    return report();
+  }
+  try {
+    const info = await gitlab.tokenInfo();
+    const expiring = info.expires_at && Date.parse(info.expires_at) - Date.now() < 7 * 86_400_000;
+    add({ check: 'gitlab.token', status: expiring ? 'warn' : 'ok', message: `GitLab accepted the token (scopes ${info.scopes.join(', ')}${info.expires_at ? `; expires ${info.expires_at}` : ''})`, ...(expiring ? { fix: 'rotate the token before it expires: re-runs and doctor need it' } : {}) });
+  } catch (err) {
+    add({ check: 'gitlab.token', status: 'fail', message: `GitLab rejected the token: ${explainError(err).message}`, fix: explainError(err).fix });
+    return report();
+  }
+
+  // --- Port webhook -------------------------------------------------------------------------------
+  const webhook = await port.getWebhook(identifier);
+  if (!webhook) {
+    add({ check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" does not exist`, fix: 'run `port-gitlab install`' });
+  } else {
+    add(webhook.enabled === false
+      ? { check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" is disabled: Port drops every GitLab event`, fix: 'enable it in Port (Data sources) or run `port-gitlab install`' }
+      : { check: 'port.webhook', status: 'ok', message: `the Port webhook "${identifier}" is enabled (${webhook.url})` });
+    const want = renderWebhook(bundle, { options: bundleOptionsFor(bundle, inputs) });
+    if (!jsonEqual(webhook.mappings ?? [], want.mappings ?? [])) add({ check: 'port.webhook.mappings', status: 'warn', message: 'the webhook mappings differ from this bundle', fix: 'run `port-gitlab install` to bring them in line' });
+    if (!recoverableSecret(webhook.security?.secret)) add({ check: 'port.webhook.secret', status: 'warn', message: 'Port does not return the webhook secret, so it cannot be compared with the hook token directly; the test delivery below decides' });
+  }
+
+  // --- GitLab hooks and the token test ------------------------------------------------------------
+  const events = desiredHookEvents(bundle, bundleOptionsFor(bundle, inputs));
+  for (const ref of inputs.gitlabGroups) {
+    const group = (await gitlab.group(ref.kind === 'id' ? ref.id : ref.path)) as { id: number; full_path: string } | null;
+    if (!group) {
+      add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `group ${ref.raw} was not found`, fix: 'check GITLAB_GROUPS' });
+      continue;
+    }
+    let hooks: GitLabHook[];
+    try {
+      hooks = await gitlab.listGroupHooks(group.id);
+    } catch (err) {
+      const free = err instanceof GitLabApiError && err.status === 404;
+      add({ check: `gitlab.hook:${group.full_path}`, status: free ? 'warn' : 'fail', message: free ? `group hooks are unavailable on "${group.full_path}" (GitLab Free/CE); project hooks are not checked by doctor` : `could not list the hooks of "${group.full_path}": ${explainError(err).message}`, fix: free ? undefined : explainError(err).fix });
+      continue;
+    }
+    const hook = findOurHook(hooks, webhook?.url);
+    const where = `"${group.full_path}"`;
+    if (!hook) {
+      add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `no hook of this integration on ${where}`, fix: 'run `port-gitlab install`' });
+      continue;
+    }
+    if (webhook && hook.url !== webhook.url) add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `hook ${hook.id} on ${where} points at ${hook.url}, not the webhook's ${webhook.url}`, fix: 'run `port-gitlab install`' });
+    let enabled = !isDisabled(hook);
+    if (!enabled) {
+      const what = `hook ${hook.id} on ${where} is ${hook.alert_status ?? 'disabled'}${hook.disabled_until ? ` until ${hook.disabled_until}` : ''}: GitLab disabled it after failed deliveries`;
+      if (o.reenable && (await o.reenable(what))) {
+        try {
+          await gitlab.testGroupHook(group.id, hook.id, 'push_events'); // a successful test re-enables it
+          enabled = true;
+          add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `${what}; re-enabled with a test delivery` });
+        } catch (err) {
+          add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `${what}; re-enabling failed: ${explainError(err).message}`, fix: 'check that Port accepts deliveries (webhook enabled, secret), then run doctor again' });
+        }
+      } else {
+        add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: what, fix: 'run `port-gitlab doctor --reenable` (or answer yes on a terminal): a successful test delivery re-enables it' });
+      }
+    } else {
+      add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `hook ${hook.id} on ${where} is ${hook.alert_status ?? 'enabled'}` });
+    }
+    const flagDiffs = webhook ? hookDifferences(hook, hookSpec('group', webhook.url, '', events, identifier), 'group').filter((r) => /_events:/.test(r)) : [];
+    if (flagDiffs.length) add({ check: `gitlab.hook.events:${group.full_path}`, status: 'warn', message: `hook ${hook.id} event flags differ from the bundle: ${flagDiffs.join('; ')}`, fix: 'run `port-gitlab install`' });
+
+    if (!webhook || !enabled) continue;
+    // The token test: a real delivery. GitLab reports Port's 401; Port's audit log shows what it processed.
+    // Entity writes from the webhook only (the install's own webhook updates are audited too).
+    const since = new Date(clock.now() - 1000).toISOString();
+    try {
+      await gitlab.testGroupHook(group.id, hook.id, 'push_events');
+    } catch (err) {
+      const rejected = err instanceof GitLabApiError && /\[401\]|401/.test(err.gitlabMessage);
+      add(rejected
+        ? { check: `token:${group.full_path}`, status: 'fail', message: `Port rejected the test delivery of hook ${hook.id} (401): the hook token and the webhook secret differ`, fix: 'run `port-gitlab install`: it sets both to the same value' }
+        : { check: `token:${group.full_path}`, status: 'warn', message: `the test delivery could not be sent: ${explainError(err).message}` });
+      continue;
+    }
+    let seen = false;
+    for (let i = 0; i < (o.auditPolls ?? 20) && !seen; i++) {
+      const audits = await port.getAuditLogs({ webhookId: identifier, resources: ['entity'], from: since, limit: 10 });
+      seen = audits.length > 0;
+      if (!seen) await clock.sleep(o.auditPollMs ?? 500);
+    }
+    add(seen
+      ? { check: `token:${group.full_path}`, status: 'ok', message: `a test delivery of hook ${hook.id} was accepted and processed by Port (audit log): the hook token equals the webhook secret` }
+      : { check: `token:${group.full_path}`, status: 'warn', message: `Port accepted the test delivery of hook ${hook.id}, but its audit log shows nothing processed yet`, fix: 'look at the webhook\'s event log in Port (Data sources → the webhook)' });
+  }
+
+  // --- Entities -----------------------------------------------------------------------------------
+  for (const b of bundle.blueprints) {
+    const id = b.content.identifier;
+    try {
+      entityCounts[id] = (await port.getBlueprint(id)) ? await port.countEntities(id) : null;
+    } catch {
+      entityCounts[id] = null;
+    }
+  }
+  const missing = Object.entries(entityCounts).filter(([, n]) => n === null).map(([id]) => id);
+  add(missing.length
+    ? { check: 'port.blueprints', status: 'fail', message: `blueprints missing in Port: ${missing.join(', ')}`, fix: 'run `port-gitlab install`' }
+    : { check: 'port.blueprints', status: 'ok', message: `entities: ${Object.entries(entityCounts).map(([id, n]) => `${id} ${n}`).join(', ')}` });
+  return report();
+}
+
+export function formatDoctor(r: DoctorReport): string {
+  const mark = { ok: '✓', warn: '!', fail: '✗' } as const;
+  return [...r.checks.map((c) => `${mark[c.status]} ${c.message}${c.fix ? `\n    fix: ${c.fix}` : ''}`), r.ok ? 'healthy' : 'problems found'].join('\n') + '\n';
+}
