@@ -1,0 +1,33 @@
+// The README's first command: `port-gitlab sandbox` runs the whole integration locally, prints the
+// catalog and exits 0 with both servers stopped.
+import { expect, test } from 'vitest';
+import { runDemo } from '../../scripts/sandbox/demo.ts';
+import { loadBundle } from '../../scripts/bundle/load.ts';
+import { captureIO } from './helpers.ts';
+
+test('the demo installs, delivers live changes, prints the catalog and stops the servers', async () => {
+  const c = captureIO({});
+  const code = await runDemo(['--json'], c.io);
+  expect(code, c.err()).toBe(0);
+  const json = JSON.parse(c.out());
+  expect(json.ok).toBe(true);
+  const blueprints = loadBundle().blueprints.map((b) => b.content.identifier);
+  expect(Object.keys(json.counts)).toEqual(blueprints);
+  expect(json.counts.gitlabProject).toBeGreaterThan(0);
+  expect(json.counts.gitlabJob).toBeGreaterThanOrEqual(2);
+  expect(json.install.hooks).toEqual([expect.objectContaining({ kind: 'group', action: 'created' })]);
+  expect(json.live.gitlabMergeRequest.properties.state).toBe('merged');
+  expect(json.live.gitlabIssue.properties.state).toBe('closed');
+  expect(json.live.gitlabMergeRequest.relations.project).toBe(json.live.gitlabProject.identifier);
+
+  // Both servers are gone once the demo returns.
+  const urls = [...c.err().matchAll(/local (?:Port|GitLab)\s+(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
+  expect(urls).toHaveLength(2);
+  for (const url of urls) await expect(fetch(url)).rejects.toThrow();
+}, 60_000);
+
+test('the demo rejects unknown arguments with exit 2', async () => {
+  const c = captureIO({});
+  expect(await runDemo(['--bogus'], c.io)).toBe(2);
+  expect(c.err()).toContain('usage: port-gitlab sandbox');
+});
