@@ -54,7 +54,7 @@ export function isDelete(mapping: BundleMapping): boolean {
 export function compileMappingsProgram(mappings: readonly BundleMapping[]): string {
   // Mappings of one event usually share a filter: evaluate each distinct filter once.
   const filters = [...new Set(mappings.map((m) => m.filter))];
-  const bindings = filters.map((f, i) => `${wrap(f)} as $__f${i} |`).join('\n');
+  const filterValues = `[${filters.map(wrap).join(',\n')}] as $__filters |`;
   const perMapping = mappings.map((m) => {
     const entity = entityProgram(m);
     const body = m.itemsToParse === undefined
@@ -62,7 +62,9 @@ export function compileMappingsProgram(mappings: readonly BundleMapping[]): stri
       : `(${wrap(m.itemsToParse)} as $__items | if ($__items | type) == "array"` +
         ` then {filter: $__f, items: ($__items | length), entities: [$__items[:${MAX_ITEMS_TO_PARSE}][] as $__it | ($__req + {item: $__it}) | ${entity}]}` +
         ` else {filter: $__f, items: $__items} end)`;
-    return `($__f${filters.indexOf(m.filter)} as $__f | if ($__f | __truthy) then ${body} elif ($__f | __failed) then {filter: $__f} else null end)`;
+    // Booleans first: jq 1.6 function calls are costly, and filters are almost always true/false.
+    return `($__filters[${filters.indexOf(m.filter)}] as $__f | if $__f == true or ($__f != false and $__f != null and ($__f | __truthy)) then ${body}` +
+      ' elif $__f == false or $__f == null then null elif ($__f | __failed) then {filter: $__f} else null end)';
   });
-  return `${PRELUDE} . as $__req |\n${bindings}\n[${perMapping.join(',\n')}]`;
+  return `${PRELUDE} . as $__req |\n${filterValues}\n[${perMapping.join(',\n')}]`;
 }
