@@ -64,8 +64,8 @@ describe('backfill under faults', () => {
     sb = await startSandboxes();
     // Port's blueprint now only allows open issues: closed ones are refused (207, per index).
     const bp = (await sb.portClient.getBlueprint('gitlabIssue'))!;
-    const state = bp.schema.properties.state as { enum: string[]; enumColors: Record<string, string> };
-    await sb.portClient.patchBlueprint('gitlabIssue', { schema: { ...bp.schema, properties: { ...bp.schema.properties, state: { ...state, enum: ['opened'], enumColors: { opened: state.enumColors.opened! } } } } });
+    const state = bp.schema.properties.state!;
+    await sb.portClient.patchBlueprint('gitlabIssue', { schema: { ...bp.schema, properties: { ...bp.schema.properties, state: { ...state, enum: ['opened'], enumColors: { opened: state.enumColors!.opened! } } } } });
     const truth = await gitlabTruth(sb.gitlabClient, sb.gitlab.groupId);
     const publicIssues = truth.issues.filter((i) => !i.confidential);
     const closed = publicIssues.filter((i) => i.state === 'closed').map((i) => String(i.id)).sort();
