@@ -71,6 +71,19 @@ describe('inputs', () => {
   });
 });
 
+describe('confirmation', () => {
+  test('on a terminal the plan is shown and "no" writes nothing (exit 1)', async () => {
+    sb = await startSandboxes();
+    const c = captureIO(sb.env, { isTTY: true, answers: ['n'] });
+    const r = await runInstallCommand(['--skip-backfill'], { io: c.io, tuning: FAST });
+    expect(r.exitCode).toBe(1);
+    expect(c.err()).toContain('+ gitlabProject (create');
+    expect(c.err()).toContain('Apply these changes? [y/N]');
+    expect(c.err()).toContain('cancelled; nothing was written');
+    nothingWritten(sb);
+  });
+});
+
 describe('credentials and permissions', () => {
   test('wrong Port credentials: exit 2, what to fix, the secret never printed, nothing written', async () => {
     sb = await startSandboxes();
