@@ -75,3 +75,32 @@ describe.each(ENGINES)('%s engine', (engine) => {
     expect(out[2]).toBe(3);
   });
 });
+
+describe("Port's native engine called directly", () => {
+  it('gives what the package wrapper gives, including quote rewriting, env and errors', async () => {
+    requireNativeEngine();
+    const { loadNativeRuntime } = await import('../../scripts/jq/native-runtime.ts');
+    const direct = loadNativeRuntime() as JqRuntime;
+    const wrapped = loadNativeRuntime({ direct: false }) as JqRuntime;
+    const cases: Array<[string, unknown]> = [
+      ["'abc' + .x", { x: 'd' }],
+      ['env', {}],
+      ['$ENV.PATH', {}],
+      ['.a[]', { a: [1, 2] }],
+      ['empty', {}],
+      ["sub('-x'; '')", 'a-x'],
+      ['.a.b', { a: 1 }],
+      ['.t | length', { t: 'Résumé 🚀' }],
+    ];
+    for (const [expression, input] of cases) {
+      const run = (r: JqRuntime) => {
+        try {
+          return { value: r.first(expression, input) };
+        } catch (err) {
+          return { kind: (err as JqFailure).kind };
+        }
+      };
+      expect(run(direct)).toEqual(run(wrapped));
+    }
+  });
+});
