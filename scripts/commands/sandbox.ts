@@ -1,9 +1,12 @@
-// `port-gitlab sandbox …`: `serve` runs the local Port and GitLab until interrupted.
-// The full demo (`port-gitlab sandbox` with no arguments) belongs to the installer work.
+// `port-gitlab sandbox`: with no arguments, the end-to-end demo (local Port and GitLab, a full
+// install, live GitLab changes, the resulting catalog); `serve` runs both servers until Ctrl-C.
 import { CliError, EXIT } from '../cli/errors.ts';
 
-const USAGE = `usage: port-gitlab sandbox serve [--json] [--seed small|medium|large|FILE] [--port-port N] [--gitlab-port N]
+const USAGE = `usage: port-gitlab sandbox [serve [--json] [--seed small|medium|large|FILE] [--port-port N] [--gitlab-port N]]
 
+  (none)  start a local Port and GitLab, install the integration into them (blueprints, webhook,
+          group hook, backfill), make a few live GitLab changes and print the resulting catalog;
+          needs no credentials and leaves nothing running
   serve   start a local Port and a local GitLab on 127.0.0.1 and serve until Ctrl-C
           (run \`port-gitlab sandbox serve --help\` for its options)`;
 
@@ -17,8 +20,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (sub === undefined) {
-    throw new CliError(`the end-to-end demo (\`port-gitlab sandbox\` without arguments) is not available yet; run \`port-gitlab sandbox serve\` to start the local Port and GitLab and point the installer at them.\n\n${USAGE}`);
+  if (sub === undefined || sub.startsWith('--')) {
+    const { runDemo } = await import('../sandbox/demo.ts');
+    return runDemo(argv);
   }
   throw new CliError(`unknown sandbox command "${sub}".\n\n${USAGE}`);
 }
