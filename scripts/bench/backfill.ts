@@ -1,0 +1,249 @@
+// `npm run bench` (backfill part): the backfill against the local GitLab and the local Port with
+// latency injected on every request of both, in separate processes: the sandboxes in one child,
+// each measured backfill in another (so its peak RSS is its own). Reports entities/s, requests
+// per entity, peak RSS at two sizes, and the ratios to a naive baseline (sequential, one entity
+// per Port request, GitLab's default page size, measured in the same run on a subset and
+// extrapolated per entity) and to the latency ceiling. Writes bench/results/backfill.json.
+//
+// Modes (the file forks itself): no argument = coordinator; `--serve` = sandboxes;
+// `--worker` = one backfill run; `--naive` = the baseline.
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadBundle } from '../bundle/load.ts';
+import { renderBackfillMappings, renderBlueprints } from '../bundle/render.ts';
+import { GitLabClient } from '../clients/gitlab/index.ts';
+import { PortClient } from '../clients/port/index.ts';
+import { createBackfillEngine, DEFAULT_GITLAB_CONCURRENCY, DEFAULT_PORT_CONCURRENCY, runBackfill, type BackfillSummary } from '../backfill/run.ts';
+import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
+import type { SeedSpec } from '../sandbox/gitlab/index.ts';
+import { startLocalPort } from '../sandbox/port/server.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
+const NAIVE_ENTITIES = Number(process.env.BENCH_NAIVE_ENTITIES ?? 600);
+
+/** Two sizes: "large" is the issue's (>= 1,000 projects, >= 200,000 objects); "medium" a tenth of it. */
+const SIZES: Array<{ name: string; seed: Partial<SeedSpec> & { preset: 'medium' | 'large' } }> = process.env.BENCH_QUICK
+  ? [{ name: 'tiny', seed: { preset: 'large', projects: 12 } }, { name: 'small', seed: { preset: 'large', projects: 60 } }]
+  : [{ name: 'medium', seed: { preset: 'large', projects: 120 } }, { name: 'large', seed: { preset: 'large' } }];
+
+interface SandboxInfo {
+  gitlabUrl: string;
+  token: string;
+  groupId: number;
+  group: string;
+  portUrl: string;
+  clientId: string;
+  clientSecret: string;
+  objects: number;
+  counts: Record<string, number>;
+}
+
+type Msg = { type: string; [k: string]: unknown };
+
+function send(msg: Msg): void {
+  process.send?.(msg);
+}
+
+function once(child: ChildProcess, type: string): Promise<Msg> {
+  return new Promise((resolve, reject) => {
+    const onMsg = (m: Msg) => {
+      if (m.type === type) {
+        child.off('message', onMsg);
+        resolve(m);
+      } else if (m.type === 'error') reject(new Error(String(m.message)));
+    };
+    child.on('message', onMsg);
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before "${type}"`)));
+  });
+}
+
+function spawnSelf(mode: string, payload: unknown): ChildProcess {
+  return fork(SELF, [mode, JSON.stringify(payload)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+// ---- sandboxes child ----------------------------------------------------------------------------
+
+async function serve(seed: SizeSeed): Promise<void> {
+  const gitlab = await startLocalGitLab({ seed, rateLimit: false, faults: { latencyMs: LATENCY_MS } });
+  const port = await startLocalPort({ rateLimit: false, faults: { latencyMs: LATENCY_MS } });
+  const client = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url, validateRequests: false });
+  for (const b of renderBlueprints(loadBundle())) await client.createBlueprint(b, { createCatalogPage: false });
+  const counts = gitlab.counts();
+  send({ type: 'ready', info: { gitlabUrl: gitlab.url, token: gitlab.token, groupId: gitlab.groupId, group: gitlab.group, portUrl: port.url, clientId: port.clientId, clientSecret: port.clientSecret, objects: counts.total, counts } satisfies SandboxInfo });
+  process.on('message', (m: Msg) => {
+    if (m.type === 'stats') send({ type: 'stats', port: port.requestCounts(), gitlabRequests: gitlab.faults.stats.requests, portRequests: port.faults.stats.requests, rss: process.memoryUsage().rss });
+    if (m.type === 'stop') void Promise.all([gitlab.close(), port.close()]).then(() => process.exit(0));
+  });
+}
+type SizeSeed = Partial<SeedSpec> & { preset: 'medium' | 'large' };
+
+// ---- measured children --------------------------------------------------------------------------
+
+function rssSampler(): { peak: () => number; stop: () => void } {
+  let peak = process.memoryUsage().rss;
+  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), stop: () => clearInterval(t) };
+}
+
+function clients(info: SandboxInfo) {
+  // The sandbox has no rate limit; the client-side budget (1,500/min) would otherwise be the only limit measured.
+  const gitlab = new GitLabClient({ host: info.gitlabUrl, token: info.token, rateLimits: { '**': 1_000_000_000 } });
+  const port = new PortClient({ clientId: info.clientId, clientSecret: info.clientSecret, baseUrl: info.portUrl, validateRequests: false });
+  return { gitlab, port };
+}
+
+async function worker(info: SandboxInfo): Promise<void> {
+  const { gitlab, port } = clients(info);
+  const bundle = loadBundle();
+  const engine = await createBackfillEngine();
+  const rss = rssSampler();
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // sinceDays null: the generated world is dated 2023–2025, a 90-day window from today would hold only open items.
+  const summary: BackfillSummary = await runBackfill({ bundle, port, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0 });
+  const seconds = (performance.now() - t0) / 1000;
+  rss.stop();
+  const cpu = process.cpuUsage(cpu0);
+  send({ type: 'done', summary, seconds, peakRss: rss.peak(), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
+}
+
+/**
+ * The naive baseline, as Port's 2023 GitLab exporter worked: one list request at a time with
+ * GitLab's default page size (20), and one Port request per entity (POST …/entities?upsert=true),
+ * nothing concurrent. Runs on the group's merge requests until `limit` entities.
+ */
+async function naive(info: SandboxInfo & { limit: number }): Promise<void> {
+  const { gitlab, port } = clients(info);
+  const bundle = loadBundle();
+  const engine = await createBackfillEngine();
+  const mappings = renderBackfillMappings(bundle, 'mergeRequests');
+  const parent = await gitlab.group(info.groupId);
+  let entities = 0;
+  let gitlabRequests = 0;
+  let portRequests = 0;
+  const t0 = performance.now();
+  outer: for await (const page of gitlab.pages<Record<string, unknown>>(`groups/${info.groupId}/merge_requests`, { per_page: 20, state: 'all', scope: 'all' })) {
+    gitlabRequests++;
+    for (const r of engine.evaluateBackfill(mappings, page.map((object) => ({ object, parent, gitlab: { url: gitlab.host } })))) {
+      for (const a of r.actions) {
+        await port.upsertEntity(a.blueprint, a.entity as never, { upsert: true, merge: true, createMissingRelatedEntities: true });
+        portRequests++;
+        if (++entities >= info.limit) break outer;
+      }
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  send({ type: 'done', entities, seconds, gitlabRequests, portRequests });
+}
+
+// ---- coordinator --------------------------------------------------------------------------------
+
+const mb = (b: number) => Math.round(b / 1048576);
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
+  const sandbox = spawnSelf('--serve', size.seed);
+  try {
+    const info = (await once(sandbox, 'ready')).info as SandboxInfo;
+    process.stdout.write(`bench backfill: ${size.name}: ${info.counts.projects} projects, ${info.objects} objects; latency ${LATENCY_MS} ms on both APIs\n`);
+    const runOnce = async () => {
+      const w = spawnSelf('--worker', info);
+      const done = await once(w, 'done');
+      return done as unknown as { summary: BackfillSummary; seconds: number; peakRss: number; cpuSeconds: number };
+    };
+    const first = await runOnce();
+    const fetched = Object.values(first.summary.kinds).reduce((n, k) => n + k.fetched, 0);
+    const written = Object.values(first.summary.kinds).reduce((n, k) => n + k.written, 0);
+    const failed = Object.values(first.summary.kinds).reduce((n, k) => n + k.failed, 0);
+    process.stdout.write(`  first run: ${written} entities written in ${first.seconds.toFixed(1)} s (${Math.round(written / first.seconds)}/s), peak RSS ${mb(first.peakRss)} MB, CPU ${first.cpuSeconds.toFixed(1)} s, failed ${failed}\n`);
+    const rerun = await runOnce();
+    const unchanged = Object.values(rerun.summary.kinds).reduce((n, k) => n + k.unchanged, 0);
+    const rewritten = Object.values(rerun.summary.kinds).reduce((n, k) => n + k.written, 0);
+    process.stdout.write(`  re-run: ${rewritten} written, ${unchanged} unchanged in ${rerun.seconds.toFixed(1)} s, peak RSS ${mb(rerun.peakRss)} MB\n`);
+    let naiveResult: { entities: number; seconds: number; gitlabRequests: number; portRequests: number } | undefined;
+    if (withNaive) {
+      const n = spawnSelf('--naive', { ...info, limit: NAIVE_ENTITIES });
+      naiveResult = (await once(n, 'done')) as unknown as typeof naiveResult;
+      process.stdout.write(`  naive baseline: ${naiveResult!.entities} entities in ${naiveResult!.seconds.toFixed(1)} s (${r2(naiveResult!.entities / naiveResult!.seconds)}/s)\n`);
+    }
+    return { info, first, fetched, written, failed, rerun, unchanged, rewritten, naive: naiveResult };
+  } finally {
+    sandbox.send({ type: 'stop' });
+  }
+}
+
+async function coordinator(): Promise<void> {
+  const started = performance.now();
+  const results = [];
+  for (const [i, size] of SIZES.entries()) results.push({ size: size.name, ...(await measure(size, i === SIZES.length - 1)) });
+  const large = results[results.length - 1]!;
+  const gl = DEFAULT_GITLAB_CONCURRENCY;
+  const pc = DEFAULT_PORT_CONCURRENCY;
+  const L = LATENCY_MS / 1000;
+  // The ceiling: every request costs the injected latency and nothing else; GitLab returns 100
+  // objects per request at `gl` in flight, Port takes 20 entities per request at `pc` in flight.
+  const ceiling = Math.min((gl * 100) / L, (pc * 20) / L);
+  const eps = large.written / large.first.seconds;
+  const naiveEps = large.naive!.entities / large.naive!.seconds;
+  const rows = results.map((r) => ({
+    size: r.size,
+    projects: r.info.counts.projects,
+    objects: r.info.objects,
+    entities: r.written,
+    failed: r.failed,
+    seconds: r2(r.first.seconds),
+    entitiesPerSecond: Math.round(r.written / r.first.seconds),
+    gitlabRequestsPerEntity: Number((r.first.summary.requests!.gitlab / r.written).toFixed(4)),
+    portRequestsPerEntity: Number((r.first.summary.requests!.port / r.written).toFixed(4)),
+    peakRssMB: mb(r.first.peakRss),
+    backfillCpuSeconds: r2(r.first.cpuSeconds),
+    rerun: { seconds: r2(r.rerun.seconds), written: r.rewritten, unchanged: r.unchanged, portRequestsPerEntity: Number((r.rerun.summary.requests!.port / Math.max(1, r.unchanged)).toFixed(4)), peakRssMB: mb(r.rerun.peakRss) },
+  }));
+  const out = {
+    benchmark: 'backfill',
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    latencyMs: LATENCY_MS,
+    concurrency: { gitlab: gl, port: pc },
+    note: 'One run on a shared 2-core machine. Sandboxes (local GitLab + local Port) in one child process, each backfill in its own child (peak RSS is the backfill process alone). Client-side GitLab budget lifted (the sandbox has no rate limit). Window: everything (the generated world is dated 2023–2025). Naive baseline: sequential, GitLab page size 20, one Port POST per entity, run on the first ' + NAIVE_ENTITIES + ' merge requests of the large group and extrapolated per entity.',
+    rows,
+    naive: { entities: large.naive!.entities, seconds: r2(large.naive!.seconds), entitiesPerSecond: r2(naiveEps), extrapolatedSecondsForLarge: Math.round(large.written / naiveEps) },
+    ceiling: { entitiesPerSecond: Math.round(ceiling), formula: `min(${gl} GitLab requests in flight × 100 per page, ${pc} Port requests in flight × 20 per bulk) / ${LATENCY_MS} ms` },
+    ratios: { toNaive: r2(eps / naiveEps), toCeiling: r2(eps / ceiling) },
+    targets: { toCeiling: 0.7, toNaive: 30, peakRssMB: 300 },
+    totalSeconds: r2((performance.now() - started) / 1000),
+  };
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  writeFileSync(`${ROOT}bench/results/backfill.json`, JSON.stringify(out, null, 2) + '\n');
+  process.stdout.write('\n' + table(out) + '\n\nbench/results/backfill.json written\n');
+}
+
+export function table(o: { rows: Array<Record<string, any>>; naive: Record<string, any>; ceiling: Record<string, any>; ratios: Record<string, any>; latencyMs: number }): string {
+  const lines = [
+    `| size | projects | objects | entities | s | entities/s | GitLab req/entity | Port req/entity | peak RSS | re-run (s, written) |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---|`,
+    ...o.rows.map((r) => `| ${r.size} | ${r.projects} | ${r.objects} | ${r.entities} | ${r.seconds} | ${r.entitiesPerSecond} | ${r.gitlabRequestsPerEntity} | ${r.portRequestsPerEntity} | ${r.peakRssMB} MB | ${r.rerun.seconds} s, ${r.rerun.written} |`),
+    '',
+    `| at ${o.latencyMs} ms latency | entities/s | backfill ÷ it |`,
+    `|---|---:|---:|`,
+    `| naive baseline (sequential, 1 entity per Port request) | ${o.naive.entitiesPerSecond} | ${o.ratios.toNaive}× |`,
+    `| latency ceiling (${o.ceiling.formula}) | ${o.ceiling.entitiesPerSecond} | ${Math.round(o.ratios.toCeiling * 100)}% |`,
+  ];
+  return lines.join('\n');
+}
+
+const [mode, arg] = process.argv.slice(2);
+const fail = (err: unknown) => {
+  send({ type: 'error', message: (err as Error).stack ?? String(err) });
+  process.stderr.write(`bench backfill: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+};
+if (mode === '--serve') serve(JSON.parse(arg!)).catch(fail);
+else if (mode === '--worker') worker(JSON.parse(arg!)).then(() => process.exit(0), fail);
+else if (mode === '--naive') naive(JSON.parse(arg!)).then(() => process.exit(0), fail);
+else if (import.meta.url === `file://${process.argv[1]}`) coordinator().then(() => process.exit(0), (err) => { process.stderr.write(`bench backfill failed: ${(err as Error).stack ?? err}\n`); process.exit(1); });
