@@ -2,9 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { bundleEntityChecker } from '../bundle/entity-checker.ts';
-import { loadBundle } from '../bundle/load.ts';
-import { BundleError } from '../bundle/problems.ts';
-import { defaultOptions, renderWebhookMappings } from '../bundle/render.ts';
+import { renderWebhookMappings } from '../bundle/render.ts';
+import { loadBundleForCommand, optionsFromFlags } from '../cli/bundle-options.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
 import { createMappingEngine } from '../mapping/engine.ts';
 import { parseRequestText } from '../mapping/request-file.ts';
@@ -54,14 +53,8 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!positionals.length) throw new CliError('give at least one request FILE, e.g. `port-gitlab preview test/fixtures/gitlab-payloads/merge_request.open.json`.');
-  let bundle;
-  try {
-    bundle = loadBundle(values.dir);
-  } catch (err) {
-    if (err instanceof BundleError) throw new CliError(err.message, EXIT.failed);
-    throw err;
-  }
-  const options = { ...defaultOptions(bundle), ...(values['confidential-issues'] ? { confidentialIssues: true } : {}) };
+  const bundle = loadBundleForCommand(values.dir);
+  const options = optionsFromFlags(bundle, values);
   const mappings = renderWebhookMappings(bundle, options);
   const engine = await createMappingEngine({ checkEntity: bundleEntityChecker(bundle) });
 

@@ -1,9 +1,8 @@
 // `port-gitlab render --json`: the exact bodies the installer sends to Port, secret masked.
 import { parseArgs } from 'node:util';
-import { loadBundle } from '../bundle/load.ts';
-import { defaultOptions, renderBlueprints, renderWebhook } from '../bundle/render.ts';
+import { renderBlueprints, renderWebhook } from '../bundle/render.ts';
+import { loadBundleForCommand, optionsFromFlags } from '../cli/bundle-options.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
-import { BundleError } from '../bundle/problems.ts';
 
 const HELP = `usage: port-gitlab render --json [--confidential-issues] [--dir DIR]
 
@@ -20,14 +19,8 @@ export async function run(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   if (!values.json) throw new CliError('render only prints JSON: run `port-gitlab render --json`.');
-  let bundle;
-  try {
-    bundle = loadBundle(values.dir);
-  } catch (err) {
-    if (err instanceof BundleError) throw new CliError(err.message, EXIT.failed);
-    throw err;
-  }
-  const options = { ...defaultOptions(bundle), ...(values['confidential-issues'] ? { confidentialIssues: true } : {}) };
+  const bundle = loadBundleForCommand(values.dir);
+  const options = optionsFromFlags(bundle, values);
   process.stdout.write(JSON.stringify({ blueprints: renderBlueprints(bundle), webhook: renderWebhook(bundle, { options }) }) + '\n');
   return EXIT.ok;
 }
