@@ -39,7 +39,7 @@ function clock(seconds: number): string {
 /** One line per kind: a bar (when GitLab announced a total), counts, rate and ETA. */
 export function progressLines(p: BackfillProgress, width = 24): string[] {
   return p.kinds.map((k: KindProgress) => {
-    const secs = k.startedAt ? (p.at - k.startedAt) / 1000 : 0;
+    const secs = k.startedAt !== undefined ? (p.at - k.startedAt) / 1000 : 0;
     const done = k.written + k.unchanged + k.failed;
     const rate = secs > 0 ? done / secs : 0;
     let bar = ' '.repeat(width + 2);

@@ -35,6 +35,8 @@ export class EntityWriter {
   private readonly inflight = new Set<Promise<void>>();
   private pending = 0;
   private waiters: Array<() => void> = [];
+  /** Per blueprint: Port had no entity of it when this run first wrote to it (so nothing to compare with). */
+  private readonly emptyAtStart = new Map<string, Promise<boolean>>();
 
   constructor(private readonly o: WriterOptions) {
     if (o.compareBatch < 1 || o.compareBatch > 1000) throw new RangeError(`compareBatch must be 1–1000 (Port's search limit), got ${o.compareBatch}`);
@@ -85,7 +87,10 @@ export class EntityWriter {
   }
 
   private async process(blueprint: string, items: Item[]): Promise<void> {
-    const stored = await this.stored(blueprint, items);
+    // A first run into an empty blueprint needs no comparison: every entity is new. (What this run
+    // writes itself cannot collide: each identifier is listed once.)
+    const empty = await this.emptyAtStartOf(blueprint);
+    const stored = empty ? new Map<string, PortEntityView>() : await this.stored(blueprint, items);
     const changed: Item[] = [];
     for (const item of items) {
       if (stored && sameAsPort(item.entity, stored.get(item.entity.identifier))) item.stats.unchanged++;
@@ -105,6 +110,15 @@ export class EntityWriter {
     }
     if (chunk.length) chunks.push(chunk);
     await Promise.all(chunks.map((c) => this.upsert(blueprint, c)));
+  }
+
+  private emptyAtStartOf(blueprint: string): Promise<boolean> {
+    let p = this.emptyAtStart.get(blueprint);
+    if (!p) {
+      p = this.o.limiter.run(() => this.o.port.countEntities(blueprint)).then((n) => n === 0, () => false);
+      this.emptyAtStart.set(blueprint, p);
+    }
+    return p;
   }
 
   /** What Port holds for these identifiers; undefined when the search failed (then everything is written). */
