@@ -5,6 +5,7 @@
 // more, so memory stays flat however long the list is.
 import { GitLabApiError, parseLinkHeader, type GitLabClient, type GitLabResponse } from '../clients/gitlab/index.ts';
 import { formatQuery } from '../clients/gitlab/query.ts';
+import { nextPageUrl } from '../clients/gitlab/paginate.ts';
 import type { QueryParams } from '../clients/gitlab/index.ts';
 import type { Limiter } from './limiter.ts';
 
@@ -56,7 +57,7 @@ export async function* listPages<T = Record<string, unknown>>(src: ListSource, p
     let res = first;
     let url = firstUrl;
     for (let n = 1; n < maxPages; n++) {
-      const next = nextUrl(gitlab, url, res.headers);
+      const next = nextPageUrl(gitlab.transport, url, res.headers);
       if (!next) return;
       if (visited.has(next.href)) throw new GitLabApiError({ status: res.status, method: 'GET', path, code: 'pagination_loop', attempts: 1, message: 'GitLab pointed back to a page already read; stopping instead of looping' });
       visited.add(next.href);
@@ -102,14 +103,3 @@ function hasNextPage(headers: Record<string, string>, rows: number): boolean {
   return Boolean(parseLinkHeader(headers.link).next);
 }
 
-function nextUrl(gitlab: GitLabClient, current: URL, headers: Record<string, string>): URL | undefined {
-  const link = parseLinkHeader(headers.link).next;
-  if (link) return gitlab.transport.rebase(link);
-  const nextPage = headers['x-next-page'];
-  if (nextPage && /^\d+$/.test(nextPage) && !current.searchParams.has('pagination')) {
-    const u = new URL(current.href);
-    u.searchParams.set('page', nextPage);
-    return u;
-  }
-  return undefined;
-}

@@ -39,7 +39,7 @@ export async function* pages<T = Record<string, unknown>>(transport: GitLabTrans
       throw new GitLabApiError({ status: res.status, method: 'GET', path: transport.relative(url), code: 'not_a_list', attempts: 1, message: 'expected a JSON array from a list endpoint' });
     }
     yield res.body as T[];
-    const next = nextUrl(transport, url, res.headers);
+    const next = nextPageUrl(transport, url, res.headers);
     if (!next) return;
     if (visited.has(next.href)) {
       throw new GitLabApiError({ status: res.status, method: 'GET', path: transport.relative(next), code: 'pagination_loop', attempts: 1, message: 'GitLab pointed back to a page already read; stopping instead of looping' });
@@ -48,7 +48,8 @@ export async function* pages<T = Record<string, unknown>>(transport: GitLabTrans
   }
 }
 
-function nextUrl(transport: GitLabTransport, current: URL, headers: Record<string, string>): URL | undefined {
+/** The next page's URL: the `Link` rel=next (re-rooted on our host), else `x-next-page` for offset pages. */
+export function nextPageUrl(transport: GitLabTransport, current: URL, headers: Record<string, string>): URL | undefined {
   const link = parseLinkHeader(headers.link).next;
   if (link) return transport.rebase(link);
   // Offset pages also carry `x-next-page`; use it when a proxy dropped the Link header.

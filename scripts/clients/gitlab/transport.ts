@@ -3,6 +3,7 @@
 // chain (gitlab.md §5.3–5.4). This transport fixes all of that; gitbeaker's resource classes
 // use it through requester.ts, and the page iterator uses it directly.
 import type { Clock } from '../shared/clock.ts';
+import type { RetryEvent } from '../shared/retry-event.ts';
 import { fullJitterDelay, type RetryPolicy } from '../shared/backoff.ts';
 import { parseIntHeader, parseRateLimitReset, parseRetryAfter } from '../shared/rate-limit-headers.ts';
 import { RateLimitGate } from '../shared/rate-limit-gate.ts';
@@ -37,14 +38,8 @@ export interface GitLabResponse<T = unknown> {
   body: T;
 }
 
-export interface GitLabRetryEvent {
-  method: string;
-  path: string;
-  attempt: number;
-  status: number;
-  reason: string;
-  waitMs: number;
-}
+/** GitLab's retry report has the same shape as Port's. */
+export type GitLabRetryEvent = RetryEvent;
 
 export interface GitLabTransportOptions {
   /** `https://gitlab.example.com` (no /api/v4). */

@@ -3,6 +3,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { checkRequestBody, type OperationName } from '../../port/api-schemas.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { RetryEvent } from '../shared/retry-event.ts';
 import { fullJitterDelay, type RetryPolicy } from '../shared/backoff.ts';
 import { parseIntHeader, parseRateLimitReset, parseRetryAfter } from '../shared/rate-limit-headers.ts';
 import { RateLimitGate } from '../shared/rate-limit-gate.ts';
@@ -33,15 +34,7 @@ export interface PortResponse<T = unknown> {
   headers: Record<string, string>;
 }
 
-export interface RetryEvent {
-  method: string;
-  path: string;
-  /** 1-based number of the attempt that failed. */
-  attempt: number;
-  status: number;
-  reason: string;
-  waitMs: number;
-}
+export type { RetryEvent } from '../shared/retry-event.ts';
 
 export interface PortHttpOptions {
   baseUrl: string;
