@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { BUILTINS_NEWER_THAN_JQ_1_6, BUILTINS_REMOVED_AFTER_JQ_1_6, rewriteIsStableWhenEmbedded } from '../jq/port-semantics.ts';
 import type { MappingEngine } from '../mapping/engine.ts';
+import { GROUP_HOOK_EVENT_FLAGS } from '../clients/gitlab/hooks.ts';
 import { checkRequestBody } from '../port/api-schemas.ts';
 import { checkBlueprint } from '../port/blueprint-rules.ts';
 import type { Blueprint } from '../port/types.ts';
@@ -17,12 +18,7 @@ import { inlineFunctions } from './inline-functions.ts';
 import { renderWebhook } from './render.ts';
 
 /** Group-hook event flags GitLab accepts (gitlab.md §1.1). */
-export const GITLAB_HOOK_EVENT_FLAGS = new Set([
-  'push_events', 'tag_push_events', 'merge_requests_events', 'issues_events', 'confidential_issues_events',
-  'note_events', 'confidential_note_events', 'job_events', 'pipeline_events', 'wiki_page_events',
-  'deployment_events', 'feature_flag_events', 'releases_events', 'subgroup_events', 'member_events',
-  'project_events', 'emoji_events', 'resource_access_token_events', 'vulnerability_events', 'milestone_events',
-]);
+export const GITLAB_HOOK_EVENT_FLAGS: ReadonlySet<string> = new Set(GROUP_HOOK_EVENT_FLAGS);
 
 function builtinPattern(nameArity: string): RegExp {
   const [name, arity] = nameArity.split('/');

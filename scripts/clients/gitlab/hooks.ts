@@ -26,29 +26,17 @@ export const GROUP_HOOK_EVENT_FLAGS = [
   'vulnerability_events',
 ] as const;
 
+/** Events only group hooks have (gitlab.md §1.2): project hooks reject these flags. */
+export const GROUP_ONLY_HOOK_EVENT_FLAGS = ['subgroup_events', 'member_events', 'project_events'] as const;
+
 /**
- * Event flags of `POST/PUT /projects/:id/hooks` (no group-only subgroup/member/project events).
+ * Event flags of `POST/PUT /projects/:id/hooks`: the group flags minus the group-only ones.
  * Newer flags (milestone, vulnerability) are ignored by servers that predate them.
  */
-export const PROJECT_HOOK_EVENT_FLAGS = [
-  'push_events',
-  'tag_push_events',
-  'merge_requests_events',
-  'issues_events',
-  'confidential_issues_events',
-  'note_events',
-  'confidential_note_events',
-  'job_events',
-  'pipeline_events',
-  'wiki_page_events',
-  'deployment_events',
-  'feature_flag_events',
-  'releases_events',
-  'emoji_events',
-  'resource_access_token_events',
-  'milestone_events',
-  'vulnerability_events',
-] as const;
+export const PROJECT_HOOK_EVENT_FLAGS = GROUP_HOOK_EVENT_FLAGS.filter(
+  (f): f is Exclude<(typeof GROUP_HOOK_EVENT_FLAGS)[number], (typeof GROUP_ONLY_HOOK_EVENT_FLAGS)[number]> =>
+    !(GROUP_ONLY_HOOK_EVENT_FLAGS as readonly string[]).includes(f),
+);
 
 export type GroupHookEvent = (typeof GROUP_HOOK_EVENT_FLAGS)[number];
 export type ProjectHookEvent = (typeof PROJECT_HOOK_EVENT_FLAGS)[number];
