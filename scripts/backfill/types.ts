@@ -5,7 +5,13 @@ import type { Bundle } from '../bundle/load.ts';
 import type { BundleOptions } from '../bundle/render.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { PortClient } from '../clients/port/index.ts';
-import type { MappingEngine } from '../mapping/engine.ts';
+import type { BundleMapping } from '../../schemas/mapping.schema.ts';
+import type { MappingResult } from '../mapping/types.ts';
+
+/** The engine (synchronous) or the worker mapper (asynchronous): both map a page of REST objects. */
+export interface BackfillMapper {
+  evaluateBackfill(mappings: readonly BundleMapping[], inputs: readonly unknown[]): MappingResult[] | Promise<MappingResult[]>;
+}
 
 /** Parents before children: the order of template.json `parts.backfill`. */
 export const BACKFILL_KINDS = ['groups', 'members', 'projects', 'mergeRequests', 'issues', 'pipelines', 'jobs', 'deployments', 'releases'] as const;
@@ -56,8 +62,11 @@ export interface BackfillOptions {
   compareBatch?: number;
   /** Upper bound of entities buffered or in flight towards Port (default 2,000): memory stays flat. */
   maxPendingEntities?: number;
-  /** Reuse a mapping engine (default: one is created for the run). */
-  engine?: MappingEngine;
+  /**
+   * Reuse a mapping engine (default: a mapping worker thread is started for the run, so that jq
+   * does not stall the requests in flight). Anything with `evaluateBackfill` will do.
+   */
+  engine?: BackfillMapper;
   /** "Now" for the window (default Date.now()). */
   now?: () => number;
 }

@@ -15,7 +15,7 @@ import { loadBundle } from '../bundle/load.ts';
 import { renderBackfillMappings, renderBlueprints } from '../bundle/render.ts';
 import { GitLabClient } from '../clients/gitlab/index.ts';
 import { PortClient } from '../clients/port/index.ts';
-import { createBackfillEngine, DEFAULT_GITLAB_CONCURRENCY, DEFAULT_PORT_CONCURRENCY, runBackfill, type BackfillSummary } from '../backfill/run.ts';
+import { createBackfillEngine, startBackfillMapper, DEFAULT_GITLAB_CONCURRENCY, DEFAULT_PORT_CONCURRENCY, runBackfill, type BackfillSummary } from '../backfill/run.ts';
 import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import type { SeedSpec } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
@@ -99,13 +99,14 @@ function clients(info: SandboxInfo) {
 async function worker(info: SandboxInfo): Promise<void> {
   const { gitlab, port } = clients(info);
   const bundle = loadBundle();
-  const engine = await createBackfillEngine();
+  const engine = await startBackfillMapper(); // what runBackfill starts by default: jq in a worker thread
   const rss = rssSampler();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // sinceDays null: the generated world is dated 2023–2025, a 90-day window from today would hold only open items.
   const summary: BackfillSummary = await runBackfill({ bundle, port, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0 });
   const seconds = (performance.now() - t0) / 1000;
+  await engine.close();
   rss.stop();
   const cpu = process.cpuUsage(cpu0);
   send({ type: 'done', summary, seconds, peakRss: rss.peak(), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
