@@ -35,6 +35,7 @@ function slimGroup(g: Obj): Obj {
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
   if (options.engine) return new BackfillRun(options, options.engine).run();
+  if (!options.mappingWorker) return new BackfillRun(options, await createBackfillEngine()).run();
   const mapper = await startBackfillMapper();
   try {
     return await new BackfillRun(options, mapper).run();
@@ -44,9 +45,8 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
 }
 
 /**
- * The mapping engine in a worker thread: jq is synchronous and most of the backfill's CPU, so on
- * the main thread it would stall every GitLab and Port request in flight (measured: 34% of the
- * latency ceiling that way on the benchmark).
+ * The mapping engine in a worker thread (`mappingWorker`): jq is synchronous and most of the
+ * backfill's CPU, so on the main thread it stalls every GitLab and Port request in flight.
  */
 export function startBackfillMapper(): Promise<AsyncMapper> {
   return startWorkerMapper({ engine: process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm' });

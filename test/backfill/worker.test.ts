@@ -1,5 +1,5 @@
-// By default the backfill maps in a worker thread (jq would otherwise stall the requests in
-// flight): the same complete result as mapping on the main thread, and the worker is shut down.
+// The opt-in mapping worker (jq off the main thread, so it does not stall the requests in
+// flight): the same results as mapping on the main thread, and a complete backfill with it.
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { loadBundle } from '../../scripts/bundle/load.ts';
@@ -28,10 +28,10 @@ describe('mapping worker', () => {
     await expect(worker.evaluateBackfill(mappings, inputs)).rejects.toThrow(/closed/);
   });
 
-  it('backfills a nested multi-page group completely when runBackfill starts its own worker', async () => {
+  it('backfills a nested multi-page group completely with mappingWorker', async () => {
     sb = await startSandboxes({ gitlab: { seed: SEED } });
     const truth = await gitlabTruth(sb.gitlabClient, sb.gitlab.groupId);
-    const summary = await sb.backfill({ engine: undefined });
+    const summary = await sb.backfill({ engine: undefined, mappingWorker: true });
     expect(summary.ok).toBe(true);
     expect(totals(summary, 'failed')).toBe(0);
     await expectPortMatchesGitLab(sb, truth);
