@@ -9,8 +9,8 @@ import { Router } from '../http/router.ts';
 import { readRawBody } from '../http/body.ts';
 import { paginateKeyset, paginateOffset, DEFAULT_MAX_OFFSET } from './pagination.ts';
 import { arraySeq, filtered, reversed, type Seq } from './seq.ts';
-import { arrayParam, boolParam, enumParam, intParam, listParam, ParamError, timeParam } from './params.ts';
-import { isParamError, type HookKind, type HookRec, GROUP_HOOK_FLAGS } from './hooks.ts';
+import { arrayParam, boolParam, enumParam, intParam, listParam, timeParam } from './params.ts';
+import { isParamError, type HookKind, type HookRec } from './hooks.ts';
 import type { GitLabInstance, TokenInfo } from './instance.ts';
 import type { GroupView } from './state.ts';
 import type { ProjectRec } from './model.ts';
@@ -325,7 +325,6 @@ export function buildRoutes(gl: GitLabInstance): Router<GitLabRouteContext> {
       return json(422, { message: result.status ? `[${result.status}] Hook execution failed` : `Hook execution failed: ${result.error ?? 'no response'}` });
     });
   }
-  void GROUP_HOOK_FLAGS;
   return r;
 }
 
@@ -349,5 +348,3 @@ async function readParams(ctx: GitLabRouteContext): Promise<Record<string, unkno
     return json(400, { error: 'The request body contains invalid JSON' });
   }
 }
-
-export { ParamError };

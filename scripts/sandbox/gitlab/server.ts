@@ -11,7 +11,8 @@ import { applyFault, FaultInjector, type FaultConfig } from '../http/faults.ts';
 import { FixedWindowLimiter } from '../http/rate-limit.ts';
 import { closeServer, listen } from '../http/listen.ts';
 import { GitLabInstance, type TokenInfo } from './instance.ts';
-import { buildRoutes, ParamError, type GitLabRouteContext, type Reply } from './routes.ts';
+import { buildRoutes, type GitLabRouteContext, type Reply } from './routes.ts';
+import { ParamError } from './params.ts';
 import { resolveSeed, type SeedName, type SeedSpec } from './seed-spec.ts';
 import type { ControlApi } from './control.ts';
 import type { DeliveryResult } from './delivery.ts';
@@ -51,13 +52,12 @@ export type LocalGitLabOptions = {
   maxOffset?: number;
 };
 
-type Control = Omit<ControlApi, never>;
 const CONTROL_METHODS = [
   'openMergeRequest', 'updateMergeRequest', 'mergeMergeRequest', 'closeMergeRequest', 'reopenMergeRequest', 'openIssue',
   'closeIssue', 'reopenIssue', 'runPipeline', 'deploy', 'createRelease', 'deleteRelease', 'createProject', 'destroyProject',
   'createSubgroup', 'destroySubgroup', 'addMember', 'removeMember',
 ] as const;
-type ControlFunctions = Pick<Control, (typeof CONTROL_METHODS)[number]>;
+type ControlFunctions = Pick<ControlApi, (typeof CONTROL_METHODS)[number]>;
 
 export type LocalGitLab = ControlFunctions & {
   /** Instance base URL, e.g. http://127.0.0.1:41234 (REST under /api/v4). */
