@@ -13,7 +13,8 @@ export interface TokenAnswer {
 
 const unauthorized = (message: string) => new PortApiError(401, 'unauthorized', message);
 
-function sameSecret(a: string, b: string): boolean {
+/** Compares secrets in constant time whatever their lengths: both sides are hashed first. */
+export function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 }
 

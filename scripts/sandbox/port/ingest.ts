@@ -2,9 +2,10 @@
 // mapping result is applied asynchronously, one event at a time, with request-identifier dedupe,
 // merge-upserts that create missing related entities, deletes honouring deleteDependents, and an
 // audit-log entry per outcome.
-import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import type { MappingResult, Problem, WebhookRequest } from '../../mapping/types.ts';
 import type { StoredWebhook } from '../../port/types.ts';
+import { sameSecret } from './auth.ts';
 import { recordAudit, type PortContext, type Writer } from './context.ts';
 import type { Evaluate, EvaluateExpression } from './default-evaluator.ts';
 import { deleteEntity, writeEntity } from './entities.ts';
@@ -30,13 +31,6 @@ export interface IngestStats {
   processed: number;
 }
 
-/** Compares in constant time regardless of length (both sides hashed first). */
-function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
-}
-
 /** Port's webhook `security`: `plain` compares the header to the secret; sha1/sha256 are HMACs of the raw body. */
 export function verifySignature(webhook: StoredWebhookRecord, headers: Record<string, string>, rawBody: Buffer): string | undefined {
   const sec = webhook.security ?? {};
@@ -46,7 +40,7 @@ export function verifySignature(webhook: StoredWebhookRecord, headers: Record<st
   const prefix = sec.signaturePrefix ?? '';
   const value = prefix && given.startsWith(prefix) ? given.slice(prefix.length) : given;
   const expected = sec.signatureAlgorithm === 'plain' ? sec.secret : createHmac(sec.signatureAlgorithm, sec.secret).update(rawBody).digest('hex');
-  return safeEqual(value, expected) ? undefined : `the ${sec.signatureHeaderName.toLowerCase()} header does not match the webhook's secret`;
+  return sameSecret(value, expected) ? undefined : `the ${sec.signatureHeaderName.toLowerCase()} header does not match the webhook's secret`;
 }
 
 export class IngestQueue {
