@@ -3,7 +3,7 @@
 // declared relations with the right single/many shape. Used by `preview`/`validate` on mapped
 // entities and by the local Port on every entity write.
 import { createAjv } from '../schema/ajv.ts';
-import { pointer, valueHasType, type RuleViolation } from './blueprint-rules.ts';
+import { isObject, pointer, valueHasType, type RuleViolation } from './blueprint-rules.ts';
 import type { ValidateFunction } from 'ajv';
 
 export type { RuleViolation } from './blueprint-rules.ts';
@@ -15,10 +15,6 @@ export const ENTITY_IDENTIFIER_MAX = 1000;
 export interface EntityCheckOptions {
   /** A partial write (PATCH, or upsert with merge): required properties/relations may be absent. */
   partial?: boolean;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isSearchQuery(v: unknown): boolean {
