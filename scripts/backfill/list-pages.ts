@@ -76,23 +76,20 @@ export async function* listPages<T = Record<string, unknown>>(src: ListSource, p
   let nextPage = 2;
   type Settled = { page: number; res?: GitLabResponse<unknown>; err?: unknown };
   const inflight = new Map<number, Promise<Settled>>();
+  // Each page's promise settles to a value, never rejects: pages abandoned when the consumer stops
+  // or another page fails are dropped without an unhandled rejection.
   const launch = (page: number) => {
     inflight.set(page, get(urlOf(page).href).then((res) => ({ page, res }), (err: unknown) => ({ page, err })));
   };
-  try {
-    for (let n = 1; n < maxPages; n++) {
-      while (!ended && inflight.size < parallel && (totalPages === undefined || nextPage <= totalPages)) launch(nextPage++);
-      if (inflight.size === 0) return;
-      const done = await Promise.race(inflight.values());
-      inflight.delete(done.page);
-      if (done.err !== undefined) throw done.err;
-      const body = asList(done.res!, path) as T[];
-      if (!hasNextPage(done.res!.headers, body.length)) ended = true;
-      if (body.length) yield body;
-    }
-  } finally {
-    // Abandoned pages (error or consumer stopped): their results are dropped, never unhandled.
-    for (const p of inflight.values()) void p;
+  for (let n = 1; n < maxPages; n++) {
+    while (!ended && inflight.size < parallel && (totalPages === undefined || nextPage <= totalPages)) launch(nextPage++);
+    if (inflight.size === 0) return;
+    const done = await Promise.race(inflight.values());
+    inflight.delete(done.page);
+    if (done.err !== undefined) throw done.err;
+    const body = asList(done.res!, path) as T[];
+    if (!hasNextPage(done.res!.headers, body.length)) ended = true;
+    if (body.length) yield body;
   }
 }
 
