@@ -26,17 +26,22 @@ export function queryAuditLog(entries: readonly AuditEntry[], query: URLSearchPa
   const includes = list('includes');
   for (const i of includes) if (!INCLUDABLE.has(i)) throw invalid(`querystring/includes: "${i}" is not one of ${[...INCLUDABLE].join(', ')}`);
 
-  const want = (name: string) => query.get(name);
+  const identifier = query.get('identifier');
+  const entity = query.get('entity');
+  const blueprint = query.get('blueprint');
+  const webhookId = query.get('webhookId');
+  const webhookEventId = query.get('webhookEventId');
+  const action = query.get('action');
   const out: Array<Partial<AuditEntry>> = [];
   for (let i = entries.length - 1; i >= 0 && out.length < limit; i--) {
     const e = entries[i];
-    if (want('identifier') !== null && e.identifier !== want('identifier')) continue;
-    if (want('entity') !== null && e.context.entity !== want('entity')) continue;
-    if (want('blueprint') !== null && e.context.blueprint !== want('blueprint')) continue;
-    if (want('webhookId') !== null && e.context.webhook !== want('webhookId')) continue;
-    if (want('webhookEventId') !== null && e.context.webhookEvent !== want('webhookEventId')) continue;
+    if (identifier !== null && e.identifier !== identifier) continue;
+    if (entity !== null && e.context.entity !== entity) continue;
+    if (blueprint !== null && e.context.blueprint !== blueprint) continue;
+    if (webhookId !== null && e.context.webhook !== webhookId) continue;
+    if (webhookEventId !== null && e.context.webhookEvent !== webhookEventId) continue;
     if (status !== null && e.status !== status) continue;
-    if (want('action') !== null && e.action !== want('action')) continue;
+    if (action !== null && e.action !== action) continue;
     if (resources.size && !resources.has(e.resourceType)) continue;
     if (origins.size && !origins.has(e.trigger.origin) && !(e.context.webhook && origins.has(e.context.webhook))) continue;
     const at = Date.parse(e.trigger.at);
