@@ -3,9 +3,8 @@
 import type { BackfillOptions, BackfillSummary } from '../backfill/types.ts';
 
 export type { BackfillSummary, BackfillOptions };
-export type BackfillKindSummary = BackfillSummary['kinds'][string];
 
-export async function loadBackfill(): Promise<((options: BackfillOptions) => Promise<BackfillSummary>) | undefined> {
+export async function loadBackfill(): Promise<(options: BackfillOptions) => Promise<BackfillSummary>> {
   const mod = await import('../backfill/run.ts');
   return mod.runBackfill;
 }

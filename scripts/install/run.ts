@@ -180,20 +180,15 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } else {
     await step('backfill');
     const runBackfill = await loadBackfill();
-    if (!runBackfill) {
-      summary.backfill = { skipped: 'the backfill module (scripts/backfill/run.ts) is not part of this build' };
-      summary.notes.push('backfill not available in this build: only events from now on reach Port');
-    } else {
-      try {
-        summary.backfill = await runBackfill({ bundle, port, gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
-        if (!summary.backfill.ok) {
-          summary.error = { step: 'backfill', message: 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
-          summary.exitCode = 1;
-          return summary;
-        }
-      } catch (err) {
-        return fail(1, 'backfill', err);
+    try {
+      summary.backfill = await runBackfill({ bundle, port, gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
+      if (!summary.backfill.ok) {
+        summary.error = { step: 'backfill', message: 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
+        summary.exitCode = 1;
+        return summary;
       }
+    } catch (err) {
+      return fail(1, 'backfill', err);
     }
   }
 
