@@ -30,6 +30,8 @@ export class EventDispatcher {
     private readonly hooks: HookStore,
     private readonly groupHooksEnabled: boolean,
     private readonly ctx: () => DeliveryContext,
+    /** Told each event's deliveries, in receiver order (the instance keeps a delivery log). */
+    private readonly onDeliveries: (results: DeliveryResult[]) => void = () => {},
   ) {}
 
   receivers(ev: Pick<EventSpec, 'flag' | 'groupId' | 'projectId'>): HookRec[] {
@@ -45,6 +47,7 @@ export class EventDispatcher {
     const eventUuid = randomUUID();
     const now = this.state.now();
     const results = await Promise.all(this.receivers(ev).map((h) => this.send(h, ev.header, ev.payload, eventUuid, now)));
+    this.onDeliveries(results);
     return { event: ev.header, eventUuid, deliveries: results };
   }
 

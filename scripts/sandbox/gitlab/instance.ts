@@ -56,13 +56,7 @@ export class GitLabInstance {
     this.payloads = new PayloadBuilder(this.state, options.baseUrl, options.tier === 'premium' ? 'premium' : null);
     this.events = new EventDispatcher(this.state, this.hooks, options.tier === 'premium', () => ({
       instanceUrl: options.baseUrl, version: this.version, timeoutMs: options.hookTimeoutMs,
-    }));
-    const dispatch = this.events.dispatch.bind(this.events);
-    this.events.dispatch = async (ev) => {
-      const report = await dispatch(ev);
-      this.log(report.deliveries);
-      return report;
-    };
+    }), (results) => this.log(results));
     // GitLab: hook test requests are limited to 5 per minute per group/project and user.
     this.testLimiter = new FixedWindowLimiter({ limit: 5, windowMs: 60_000, now: options.now });
   }
