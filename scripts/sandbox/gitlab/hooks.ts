@@ -160,7 +160,7 @@ export class HookStore {
 
   /** Whether GitLab would execute the hook now (not temporarily or permanently disabled). */
   executable(h: HookRec, now: number): boolean {
-    return !h.permanentlyDisabled && !(h.disabledUntil !== null && h.disabledUntil > now);
+    return this.alertStatus(h, now) === 'executable';
   }
 
   recordSuccess(h: HookRec): void {
