@@ -36,12 +36,12 @@ export function prepareCommand(setup: CommandSetup): CommandContext | number {
     ({ values, positionals } = parseArgs({ args: setup.argv, options: { ...INPUT_PARSE_OPTIONS, ...setup.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (err) {
     // parseArgs may echo a flag's value; never a secret.
-    secrets.add(...inputSecrets(undefined, raw.env, {}));
+    secrets.add(...inputSecrets(raw.env, {}));
     for (let i = 0; i < setup.argv.length; i++) if (/^--(port-client-secret|gitlab-token)$/.test(setup.argv[i])) secrets.add(setup.argv[i + 1]);
     redactingIO(raw, secrets).stderr(`${(err as Error).message}\n\n${setup.help}\n`);
     return EXIT.badInput;
   }
-  secrets.add(...inputSecrets(undefined, raw.env, values));
+  secrets.add(...inputSecrets(raw.env, values));
   const io = redactingIO(raw, secrets);
   if (values.help) {
     io.stdout(setup.help + '\n');

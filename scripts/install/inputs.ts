@@ -198,9 +198,9 @@ export function formatInputProblems(problems: readonly InputProblem[]): string {
   return `missing or invalid inputs; nothing was sent to Port or GitLab:\n${lines.join('\n')}\nSet them as environment variables or flags, then run again.`;
 }
 
-/** The secret values among the inputs (for the output redactor). */
-export function inputSecrets(inputs: Partial<InstallInputs> | undefined, env: Record<string, string | undefined>, flags: InputFlagValues): string[] {
-  const out = [inputs?.portClientSecret, inputs?.gitlabToken, env.PORT_CLIENT_SECRET, env.GITLAB_TOKEN];
+/** The secret values among the environment and flags (for the output redactor), before they are checked. */
+export function inputSecrets(env: Record<string, string | undefined>, flags: InputFlagValues): string[] {
+  const out = [env.PORT_CLIENT_SECRET, env.GITLAB_TOKEN];
   for (const f of ['port-client-secret', 'gitlab-token']) if (typeof flags[f] === 'string') out.push(flags[f] as string);
   return out.filter((s): s is string => typeof s === 'string' && s.trim().length > 0).map((s) => s.trim());
 }
