@@ -97,13 +97,14 @@ export async function startLocalPort(options: LocalPortOptions = {}): Promise<Lo
   let baseUrl = '';
   const tokenLifetimeSeconds = options.tokenLifetimeSeconds ?? 3 * 60 * 60;
   const routes = portRoutes({ ctx, baseUrl: () => baseUrl, tokenLifetimeSeconds });
-  const router = new Router();
-  const byPattern = new Map<string, ApiRoute>();
-  for (const route of routes) {
-    router.on(route.method, route.path, () => undefined);
-    byPattern.set(`${route.method} ${route.path}`, route);
-  }
   const counts: Record<string, number> = {};
+  const router = new Router();
+  for (const route of routes) {
+    router.on(route.method, route.path, ({ req, res, params, url }) => {
+      counts[`${route.method} ${route.path}`] = (counts[`${route.method} ${route.path}`] ?? 0) + 1;
+      return handleApi(req, res, route, params, url);
+    });
+  }
 
   const defaults = options.evaluate && options.evaluateExpression ? undefined : defaultEvaluators();
   const evaluate: Evaluate = options.evaluate ?? defaults!.evaluate;
@@ -227,9 +228,7 @@ export async function startLocalPort(options: LocalPortOptions = {}): Promise<Lo
             : errorBody(404, 'not_found', `Route ${req.method} ${url.pathname} not found`);
         return send(res, e.status, e.body);
       }
-      const route = byPattern.get(`${(req.method ?? 'GET').toUpperCase()} ${match.pattern}`)!;
-      counts[`${route.method} ${route.path}`] = (counts[`${route.method} ${route.path}`] ?? 0) + 1;
-      await handleApi(req, res, route, match.params, url);
+      await match.handler({ req, res, params: match.params, url, query: url.searchParams });
     })().catch((err) => send(res, 500, { ok: false, error: 'internal_error', message: (err as Error).message }));
   });
 
