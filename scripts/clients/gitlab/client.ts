@@ -123,9 +123,8 @@ export class GitLabClient {
       token: options.token,
       camelize: false,
       queryTimeout: options.queryTimeoutMs === undefined ? 30 * 60_000 : options.queryTimeoutMs,
-      // Limits are enforced in our transport (one budget for the whole client); passing them here
-      // too would only feed gitbeaker's per-resource limiters, which our requester bypasses.
-      rateLimits: options.rateLimits ?? { ...DEFAULT_GITLAB_RATE_LIMITS },
+      // No `rateLimits`: gitbeaker only hands them to the requesterFn, and ours ignores them
+      // because the transport enforces one budget for the whole client.
       requesterFn: createRequesterFn(this.transport),
     });
   }
