@@ -66,11 +66,7 @@ export class EndpointRateLimits {
     if (limits['**'] !== undefined) this.global = new SlidingWindowLimiter(limits['**'], windowMs, clock);
   }
 
-  /** The endpoint bucket that applies to `path` (no leading slash, no query), if any. */
-  match(path: string): string | undefined {
-    return this.buckets.find((b) => b.re.test(path))?.glob;
-  }
-
+  /** Takes a slot in the most specific bucket matching `path` (no leading slash, no query), then in `**`. */
   async acquire(path: string): Promise<void> {
     const bucket = this.buckets.find((b) => b.re.test(path));
     if (bucket) await bucket.limiter.acquire();
