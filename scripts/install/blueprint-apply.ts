@@ -22,7 +22,6 @@ export interface BlueprintApplyOptions {
 
 export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, journal: CreationJournal, options: BlueprintApplyOptions = {}): Promise<BlueprintApplyResult> {
   const log = options.log ?? (() => {});
-  const result: BlueprintApplyResult = { created: [], updated: [], unchanged: [] };
   const current = (id: string, stage: string) => `${stage} of blueprint "${id}"`;
   let doing = '';
   try {
@@ -56,10 +55,14 @@ export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, jou
     throw new InstallStepError('blueprints', `Port refused ${doing}: ${detail}`, e.fix, err);
   }
   for (const item of plan.items) {
-    if (item.action === 'create') result.created.push(item.identifier);
-    else if (item.action === 'update') result.updated.push(item.identifier);
-    else result.unchanged.push(item.identifier);
     if (item.action === 'update') log(`updated blueprint ${item.identifier}: ${item.changes.map((c) => c.path).join(', ')}`);
   }
+  return blueprintResult(plan);
+}
+
+/** The plan's identifiers by action: what applying it does (and what a dry run reports). */
+export function blueprintResult(plan: BlueprintPlan): BlueprintApplyResult {
+  const result: BlueprintApplyResult = { created: [], updated: [], unchanged: [] };
+  for (const item of plan.items) result[item.action === 'create' ? 'created' : item.action === 'update' ? 'updated' : 'unchanged'].push(item.identifier);
   return result;
 }

@@ -5,7 +5,7 @@ import type { Bundle } from '../bundle/load.ts';
 import { defaultOptions, type BundleOptions } from '../bundle/render.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
-import { applyBlueprints } from './blueprint-apply.ts';
+import { applyBlueprints, blueprintResult } from './blueprint-apply.ts';
 import { explainForbidden, formatBlueprintPlan, planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
 import { loadBackfill, type BackfillSummary } from './backfill-step.ts';
 import { InstallStepError, explainError, type InstallStep } from './errors.ts';
@@ -122,7 +122,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
 
   if (flags.dryRun) {
-    for (const item of bpPlan.items) summary.blueprints[item.action === 'create' ? 'created' : item.action === 'update' ? 'updated' : 'unchanged'].push(item.identifier);
+    summary.blueprints = blueprintResult(bpPlan);
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action === 'unchanged' ? 'unchanged' : whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
     summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: i.reasons }));
     if (hookPlan) summary.notes.push(...hookPlan.notes);
