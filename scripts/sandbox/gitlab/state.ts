@@ -243,16 +243,7 @@ export class GitLabState {
     return this.world.mergeRequest(m);
   }
   mergeRequestByIid(projectId: number, iid: number): MergeRequestRec | null {
-    const p = this.world.projectIndexOf(projectId);
-    if (p !== null) {
-      const n = this.world.mrStart[p + 1] - this.world.mrStart[p];
-      if (iid >= 1 && iid <= n) return this.mergeRequest(ID_BASE.mergeRequest + this.world.mrStart[p] + iid - 1);
-    }
-    for (const id of this.createdMrIds) {
-      const mr = this.mrs.get(id)!;
-      if (mr.projectId === projectId && mr.iid === iid) return mr;
-    }
-    return null;
+    return this.byIid(projectId, iid, this.world.mrStart, ID_BASE.mergeRequest, (id) => this.mergeRequest(id), this.createdMrIds);
   }
   saveMergeRequest(mr: MergeRequestRec, created: boolean): void {
     this.mrs.set(mr.id, mr);
@@ -268,6 +259,21 @@ export class GitLabState {
   generatedCountIn(starts: Int32Array, projectId: number): number {
     const p = this.world.projectIndexOf(projectId);
     return p === null ? 0 : starts[p + 1] - starts[p];
+  }
+
+  /** A project's record by iid: generated ones have iids 1..n in id order, created ones are looked up. */
+  private byIid<T extends { projectId: number; iid: number }>(projectId: number, iid: number, starts: Int32Array, base: number,
+    get: (id: number) => T | null, createdIds: number[]): T | null {
+    const p = this.world.projectIndexOf(projectId);
+    if (p !== null) {
+      const n = starts[p + 1] - starts[p];
+      if (iid >= 1 && iid <= n) return get(base + starts[p] + iid - 1);
+    }
+    for (const id of createdIds) {
+      const r = get(id)!;
+      if (r.projectId === projectId && r.iid === iid) return r;
+    }
+    return null;
   }
 
   /** Ascending-by-id sequence of generated + created records for a group subtree. */
@@ -307,16 +313,7 @@ export class GitLabState {
     return this.world.issue(i);
   }
   issueByIid(projectId: number, iid: number): IssueRec | null {
-    const p = this.world.projectIndexOf(projectId);
-    if (p !== null) {
-      const n = this.world.issueStart[p + 1] - this.world.issueStart[p];
-      if (iid >= 1 && iid <= n) return this.issue(ID_BASE.issue + this.world.issueStart[p] + iid - 1);
-    }
-    for (const id of this.createdIssueIds) {
-      const is = this.issues.get(id)!;
-      if (is.projectId === projectId && is.iid === iid) return is;
-    }
-    return null;
+    return this.byIid(projectId, iid, this.world.issueStart, ID_BASE.issue, (id) => this.issue(id), this.createdIssueIds);
   }
   saveIssue(issue: IssueRec, created: boolean): void {
     this.issues.set(issue.id, issue);
