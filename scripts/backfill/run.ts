@@ -16,7 +16,7 @@ import { forEachLimited, Limiter } from './limiter.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
 import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
 import { KindStats } from './stats.ts';
-import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillSummary } from './types.ts';
+import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { inWindow, resolveWindow, type HistoryWindow } from './window.ts';
 import { describe, EntityWriter } from './writer.ts';
 
@@ -78,7 +78,6 @@ class BackfillRun {
   private readonly log: (line: string) => void;
   private readonly now: () => number;
   private readonly gitlab: GitLabClient;
-  private readonly parallel: number;
   private groups: Obj[] = [];
   private topGroups: Obj[] = [];
   private projectsComplete = false;
@@ -102,7 +101,6 @@ class BackfillRun {
       this.relationTargets.set(b.content.identifier, new Map(Object.entries(b.content.relations ?? {}).map(([rid, r]) => [rid, r.target])));
     }
     this.gl = new Limiter(o.gitlabConcurrency ?? DEFAULT_GITLAB_CONCURRENCY);
-    this.parallel = this.gl.size;
     this.portLimiter = new Limiter(o.portConcurrency ?? DEFAULT_PORT_CONCURRENCY);
     this.writer = new EntityWriter({
       port: o.port,
@@ -330,7 +328,7 @@ class BackfillRun {
       if (this.aborted) break;
       const ok = await this.list('projects', `the projects of ${String(top.full_path)}`, `groups/${String(top.id)}/projects`,
         { include_subgroups: true, with_shared: false, order_by: 'id', sort: 'asc' }, top, {
-          parallel: this.parallel,
+          parallel: this.gl.size,
           write,
           onPage: write ? undefined : (page) => { for (const p of page) this.seenOf(s.blueprint).add(String(p.id)); },
         });
@@ -355,13 +353,13 @@ class BackfillRun {
       const path = `groups/${String(top.id)}/${endpoint}`;
       const name = `the ${kind === 'mergeRequests' ? 'merge requests' : 'issues'} of ${String(top.full_path)}`;
       if (this.window.since === null) {
-        await this.list(kind, name, path, kind === 'mergeRequests' ? { ...base, state: 'all' } : base, top, { parallel: this.parallel });
+        await this.list(kind, name, path, kind === 'mergeRequests' ? { ...base, state: 'all' } : base, top, { parallel: this.gl.size });
         continue;
       }
-      await this.list(kind, `open ${name}`, path, { ...base, state: 'opened' }, top, { parallel: this.parallel });
+      await this.list(kind, `open ${name}`, path, { ...base, state: 'opened' }, top, { parallel: this.gl.size });
       // The rest of the window; open ones were read above.
       const rest = kind === 'mergeRequests' ? { ...base, state: 'all', updated_after: this.window.since } : { ...base, state: 'closed', updated_after: this.window.since };
-      await this.list(kind, `recently updated ${name}`, path, rest, top, { parallel: this.parallel, filter: (o) => o.state !== 'opened' });
+      await this.list(kind, `recently updated ${name}`, path, rest, top, { parallel: this.gl.size, filter: (o) => o.state !== 'opened' });
     }
     s.finish(this.now());
   }
@@ -441,7 +439,7 @@ class BackfillRun {
   private async reconcile() {
     const approved = new Map<string, Set<string>>();
     if (this.o.reconcile === false) {
-      const out = new Map<KindStats, import('./types.ts').ReconcileReport>();
+      const out = new Map<KindStats, ReconcileReport>();
       for (const k of this.kinds) out.set(this.st(k), { status: 'skipped', reason: 'reconcile is off' });
       return out;
     }
