@@ -34,15 +34,6 @@ export function sha40(seed: number, salt: number, index: number): string {
   return out;
 }
 
-/** A UUID-shaped deterministic string (version 4 layout). */
-export function uuidFrom(seed: number, salt: number, index: number): string {
-  const hex = sha40(seed, salt, index).slice(0, 32).split('');
-  hex[12] = '4';
-  hex[16] = '89ab'[parseInt(hex[16], 16) % 4];
-  const s = hex.join('');
-  return `${s.slice(0, 8)}-${s.slice(8, 12)}-${s.slice(12, 16)}-${s.slice(16, 20)}-${s.slice(20)}`;
-}
-
 /** Index of the last element of a non-decreasing prefix array `starts` that is <= value. */
 export function findSlot(starts: ArrayLike<number>, value: number, count: number): number {
   let lo = 0;

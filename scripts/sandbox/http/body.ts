@@ -7,7 +7,6 @@ import type { IncomingMessage } from 'node:http';
 export type BodyResult<T> =
   | { ok: true; value: T; bytes: number }
   | { ok: false; reason: 'too_large'; limit: number; message: string }
-  | { ok: false; reason: 'invalid_json'; message: string }
   | { ok: false; reason: 'aborted'; message: string };
 
 /** Collects the raw body; stops collecting (but keeps draining) once `limit` bytes are exceeded. */
@@ -33,17 +32,4 @@ export function readRawBody(req: IncomingMessage, limit: number): Promise<BodyRe
     req.on('error', (err) => resolve({ ok: false, reason: 'aborted', message: `request body could not be read: ${err.message}` }));
     req.on('aborted', () => resolve({ ok: false, reason: 'aborted', message: 'client aborted the request' }));
   });
-}
-
-/** Reads and parses a JSON body. An empty body parses to `emptyValue` (default `undefined`). */
-export async function readJsonBody(req: IncomingMessage, limit: number, emptyValue?: unknown): Promise<BodyResult<unknown>> {
-  const raw = await readRawBody(req, limit);
-  if (!raw.ok) return raw;
-  const text = raw.value.toString('utf8');
-  if (text.trim() === '') return { ok: true, value: emptyValue, bytes: raw.bytes };
-  try {
-    return { ok: true, value: JSON.parse(text), bytes: raw.bytes };
-  } catch (err) {
-    return { ok: false, reason: 'invalid_json', message: `request body is not valid JSON: ${(err as Error).message}` };
-  }
 }
