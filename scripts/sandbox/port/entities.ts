@@ -196,6 +196,9 @@ export function writeEntity(
         team: given('team', existing!.team),
         properties: { ...existing!.properties, ...structuredClone((body.properties as Record<string, unknown>) ?? {}) },
         relations: { ...existing!.relations, ...(structuredClone(givenRelations) as StoredEntity['relations']) },
+        updatedAt: at,
+        updatedBy: writer.by,
+        datasource: writer.userAgent,
       }
     : {
         identifier,
@@ -211,9 +214,6 @@ export function writeEntity(
         updatedBy: writer.by,
         datasource: writer.userAgent,
       };
-  next.updatedAt = at;
-  next.updatedBy = writer.by;
-  next.datasource = writer.userAgent;
   if (flags.validationOnly) return { entity: next, created: !existing };
 
   for (const p of placeholders) {
