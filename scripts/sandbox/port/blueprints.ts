@@ -34,7 +34,8 @@ export function listBlueprints(ctx: PortContext): StoredBlueprint[] {
   return Object.values(ctx.state.blueprints);
 }
 
-function otherBlueprintIds(ctx: PortContext): Set<string> {
+/** Every stored blueprint's identifier (relation and aggregation targets must be among them). */
+function blueprintIds(ctx: PortContext): Set<string> {
   return new Set(Object.keys(ctx.state.blueprints));
 }
 
@@ -43,7 +44,7 @@ function validate(ctx: PortContext, blueprint: Blueprint, before?: StoredBluepri
     const change = checkBlueprintChange(before, blueprint);
     if (change.length) throw violationsError(`Blueprint "${blueprint.identifier}" cannot be changed this way`, change);
   }
-  const violations = checkBlueprint(blueprint, otherBlueprintIds(ctx));
+  const violations = checkBlueprint(blueprint, blueprintIds(ctx));
   if (violations.length) throw violationsError(`Blueprint "${String(blueprint.identifier)}" breaks Port's rules`, violations);
 }
 
