@@ -5,6 +5,7 @@
 import type { Bundle } from '../bundle/load.ts';
 import type { BundleOptions } from '../bundle/render.ts';
 import { GROUP_HOOK_EVENT_FLAGS, PROJECT_HOOK_EVENT_FLAGS, type GitLabClient, type GitLabHook, type HookSpec } from '../clients/gitlab/index.ts';
+import { forEachLimited } from '../backfill/limiter.ts';
 import type { HookMode, PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
 
@@ -91,19 +92,6 @@ export function hookDifferences(existing: GitLabHook, spec: HookSpec<string>, ki
   return reasons;
 }
 
-async function mapPool<T, R>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return out;
-}
-
 export interface PlanHooksOptions {
   url?: string;
   secret: string;
@@ -131,7 +119,10 @@ export async function planHooks(gitlab: GitLabClient, groups: readonly Preflight
       for await (const page of gitlab.groupProjects(g.id, { archived: false, simple: true })) {
         for (const p of page as unknown as Array<{ id: number; path_with_namespace: string }>) projects.push({ id: p.id, path_with_namespace: p.path_with_namespace });
       }
-      const items = await mapPool(projects, 4, async (p) => itemFor({ kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path }, await gitlab.listProjectHooks(p.id), 'project'));
+      const items: HookPlanItem[] = new Array(projects.length);
+      await forEachLimited(projects.entries(), 4, async ([i, p]) => {
+        items[i] = itemFor({ kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path }, await gitlab.listProjectHooks(p.id), 'project');
+      });
       plan.items.push(...items);
     }
   }
