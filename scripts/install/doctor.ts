@@ -45,6 +45,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   const entityCounts: Record<string, number | null> = {};
   const clock = o.clock ?? systemClock;
   const identifier = bundle.webhook.content.identifier;
+  const options = bundleOptionsFor(bundle, inputs);
   const report = () => ({ ok: !checks.some((c) => c.status === 'fail'), checks, entityCounts });
 
   try {
@@ -71,13 +72,13 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     add(webhook.enabled === false
       ? { check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" is disabled: Port drops every GitLab event`, fix: 'enable it in Port (Data sources) or run `port-gitlab install`' }
       : { check: 'port.webhook', status: 'ok', message: `the Port webhook "${identifier}" is enabled (${webhook.url})` });
-    const want = renderWebhook(bundle, { options: bundleOptionsFor(bundle, inputs) });
+    const want = renderWebhook(bundle, { options });
     if (!jsonEqual(webhook.mappings ?? [], want.mappings ?? [])) add({ check: 'port.webhook.mappings', status: 'warn', message: 'the webhook mappings differ from this bundle', fix: 'run `port-gitlab install` to bring them in line' });
     if (!recoverableSecret(webhook.security?.secret)) add({ check: 'port.webhook.secret', status: 'warn', message: 'Port does not return the webhook secret, so it cannot be compared with the hook token directly; the test delivery below decides' });
   }
 
   // --- GitLab hooks and the token test ------------------------------------------------------------
-  const events = desiredHookEvents(bundle, bundleOptionsFor(bundle, inputs));
+  const events = desiredHookEvents(bundle, options);
   for (const ref of inputs.gitlabGroups) {
     const group = (await gitlab.group(ref.kind === 'id' ? ref.id : ref.path)) as { id: number; full_path: string } | null;
     if (!group) {
