@@ -64,6 +64,8 @@ export class GitLabTransport {
   readonly apiBase: URL;
   private readonly limits: EndpointRateLimits;
   private readonly gate: RateLimitGate;
+  /** Secrets this client has sent in request bodies (hook tokens), redacted from its errors. */
+  private readonly bodySecrets = new Set<string>();
 
   constructor(private readonly opts: GitLabTransportOptions) {
     this.apiBase = new URL(`${opts.host.replace(/\/+$/, '')}/api/v4/`);
@@ -96,6 +98,9 @@ export class GitLabTransport {
   }
 
   async request<T = unknown>(req: GitLabRequest): Promise<GitLabResponse<T>> {
+    // A hook body carries the hook's secret token: an error that echoes the body must not carry it on.
+    const hookToken = (req.body as { token?: unknown } | undefined)?.token;
+    if (typeof hookToken === 'string') this.bodySecrets.add(hookToken);
     let url = req.url ? this.rebase(req.url) : this.urlFor(req.path ?? '', req.query);
     const method = req.method;
     const { retry } = this.opts;
@@ -182,7 +187,7 @@ export class GitLabTransport {
   }
 
   private error(init: ConstructorParameters<typeof GitLabApiError>[0]): GitLabApiError {
-    const secrets = [this.opts.token];
+    const secrets = [this.opts.token, ...this.bodySecrets];
     return new GitLabApiError({ ...init, message: redact(init.message, secrets), path: redact(init.path, secrets), hint: init.hint && redact(init.hint, secrets) });
   }
 }

@@ -59,6 +59,8 @@ export class PortHttp {
   readonly tokens: PortTokenManager;
   private readonly axios: AxiosInstance;
   private readonly gate: RateLimitGate;
+  /** Secrets this client has sent in request bodies (webhook secrets), redacted from its errors. */
+  private readonly bodySecrets = new Set<string>();
 
   constructor(private readonly opts: PortHttpOptions) {
     this.axios = axios.create({
@@ -77,6 +79,9 @@ export class PortHttp {
 
   async request<T = unknown>(req: PortRequest): Promise<PortResponse<T>> {
     const { method, path } = req;
+    // A webhook body carries its secret: an error that echoes the body must not carry it on.
+    const webhookSecret = (req.body as { security?: { secret?: unknown } } | undefined)?.security?.secret;
+    if (typeof webhookSecret === 'string') this.bodySecrets.add(webhookSecret);
     if (this.opts.validateRequests && req.operation && req.body !== undefined) {
       const check = checkRequestBody(req.operation, req.body);
       if (!check.ok) {
@@ -164,7 +169,7 @@ export class PortHttp {
   }
 
   private secrets(): string[] {
-    return [this.opts.clientSecret, ...this.tokens.seen];
+    return [this.opts.clientSecret, ...this.tokens.seen, ...this.bodySecrets];
   }
 
   private error(init: ConstructorParameters<typeof PortApiError>[0]): PortApiError {
