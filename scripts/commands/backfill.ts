@@ -4,6 +4,7 @@ import { EXIT } from '../cli/errors.ts';
 import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 import type { ClientTuning } from '../install/clients.ts';
+import { groupKey } from '../install/inputs.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { formatSummary, TtyProgress } from '../backfill/report.ts';
 
@@ -99,7 +100,7 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
   for (const ref of inputs.gitlabGroups) {
     let g;
     try {
-      g = await gitlab.group(ref.kind === 'id' ? ref.id : ref.path);
+      g = await gitlab.group(groupKey(ref));
     } catch (err) {
       io.stderr(`could not read GitLab group "${ref.raw}": ${(err as Error).message}\n`);
       return { exitCode: EXIT.failed };

@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
 import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
-import type { InstallInputs } from './inputs.ts';
+import { groupKey, type InstallInputs } from './inputs.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
@@ -80,7 +80,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   // --- GitLab hooks and the token test ------------------------------------------------------------
   const events = desiredHookEvents(bundle, options);
   for (const ref of inputs.gitlabGroups) {
-    const group = (await gitlab.group(ref.kind === 'id' ? ref.id : ref.path)) as { id: number; full_path: string } | null;
+    const group = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
     if (!group) {
       add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `group ${ref.raw} was not found`, fix: 'check GITLAB_GROUPS' });
       continue;

@@ -12,6 +12,11 @@ export type InputName =
 /** A group as the user named it: a numeric id or the full path of a top-level group. */
 export type GroupRef = { kind: 'id'; id: number; raw: string } | { kind: 'path'; path: string; raw: string };
 
+/** What GitLab's group routes take for this reference: the numeric id or the full path. */
+export function groupKey(ref: GroupRef): number | string {
+  return ref.kind === 'id' ? ref.id : ref.path;
+}
+
 export interface InstallInputs {
   portClientId: string;
   portClientSecret: string;

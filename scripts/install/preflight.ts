@@ -6,7 +6,7 @@ import { PortApiError } from '../clients/port/errors.ts';
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
 import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import type { StoredBlueprint, StoredWebhook } from '../port/types.ts';
-import type { GroupRef, InstallInputs } from './inputs.ts';
+import { groupKey, type GroupRef, type InstallInputs } from './inputs.ts';
 import { explainError } from './errors.ts';
 
 /** How the GitLab events of a group reach Port. */
@@ -156,7 +156,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
   for (const ref of inputs.gitlabGroups) {
     let group: Record<string, unknown> | null;
     try {
-      group = (await gitlab.group(ref.kind === 'id' ? ref.id : ref.path)) as Record<string, unknown> | null;
+      group = (await gitlab.group(groupKey(ref))) as Record<string, unknown> | null;
     } catch (err) {
       add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `could not read ${refText(ref)}: ${explainError(err).message}`, fix: explainError(err).fix });
       continue;

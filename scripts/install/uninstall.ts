@@ -11,7 +11,7 @@ import { systemClock } from '../clients/shared/clock.ts';
 import type { StoredWebhook } from '../port/types.ts';
 import { InstallStepError, explainError } from './errors.ts';
 import { findOurHook } from './hook-plan.ts';
-import type { InstallInputs } from './inputs.ts';
+import { groupKey, type InstallInputs } from './inputs.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -65,7 +65,7 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
   const webhook = await port.getWebhook(bundle.webhook.content.identifier);
   const hooks: OurHook[] = [];
   for (const ref of inputs.gitlabGroups) {
-    const g = (await gitlab.group(ref.kind === 'id' ? ref.id : ref.path)) as { id: number; full_path: string } | null;
+    const g = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
     if (!g) throw new InstallStepError('uninstall', `GitLab group ${ref.raw} was not found, or the token cannot see it`, 'check GITLAB_GROUPS (the groups you installed on)');
     for (const h of await ourHooksOf(gitlab, g, webhook?.url)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
   }
