@@ -5,7 +5,7 @@ import { loadBundle, type Bundle } from '../bundle/load.ts';
 import { BundleError } from '../bundle/problems.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
 import { createClients, type ClientTuning, type Clients } from './clients.ts';
-import { INPUT_PARSE_OPTIONS, formatInputProblems, inputSecrets, readInputs, type InputName, type InstallInputs } from './inputs.ts';
+import { INPUT_PARSE_OPTIONS, SECRET_INPUT_FLAGS, formatInputProblems, inputSecrets, readInputs, type InputName, type InstallInputs } from './inputs.ts';
 import { SecretSet, redactingIO, type CommandIO } from './io.ts';
 
 export interface CommandContext extends Clients {
@@ -37,7 +37,7 @@ export function prepareCommand(setup: CommandSetup): CommandContext | number {
   } catch (err) {
     // parseArgs may echo a flag's value; never a secret.
     secrets.add(...inputSecrets(raw.env, {}));
-    for (let i = 0; i < setup.argv.length; i++) if (/^--(port-client-secret|gitlab-token)$/.test(setup.argv[i])) secrets.add(setup.argv[i + 1]);
+    for (let i = 0; i < setup.argv.length; i++) if (SECRET_INPUT_FLAGS.some((f) => setup.argv[i] === `--${f}`)) secrets.add(setup.argv[i + 1]);
     redactingIO(raw, secrets).stderr(`${(err as Error).message}\n\n${setup.help}\n`);
     return EXIT.badInput;
   }

@@ -47,6 +47,9 @@ export const INPUT_FLAGS: Record<InputName, string> = {
   INGEST_CONFIDENTIAL_ISSUES: 'confidential-issues',
 };
 
+/** The flags that carry a secret: their values are redacted from every output. */
+export const SECRET_INPUT_FLAGS: readonly string[] = [INPUT_FLAGS.PORT_CLIENT_SECRET, INPUT_FLAGS.GITLAB_TOKEN];
+
 /** node:util parseArgs options for every input flag. */
 export const INPUT_PARSE_OPTIONS = {
   'port-client-id': { type: 'string' },
@@ -206,6 +209,6 @@ export function formatInputProblems(problems: readonly InputProblem[]): string {
 /** The secret values among the environment and flags (for the output redactor), before they are checked. */
 export function inputSecrets(env: Record<string, string | undefined>, flags: InputFlagValues): string[] {
   const out = [env.PORT_CLIENT_SECRET, env.GITLAB_TOKEN];
-  for (const f of ['port-client-secret', 'gitlab-token']) if (typeof flags[f] === 'string') out.push(flags[f] as string);
+  for (const f of SECRET_INPUT_FLAGS) if (typeof flags[f] === 'string') out.push(flags[f] as string);
   return out.filter((s): s is string => typeof s === 'string' && s.trim().length > 0).map((s) => s.trim());
 }
