@@ -64,7 +64,7 @@ export const INPUT_PARSE_OPTIONS = {
 
 export type InputFlagValues = Partial<Record<string, string | boolean | undefined>>;
 
-/** Which inputs a command needs: Port, GitLab, or both. */
+/** Every input: what a command needs unless it names fewer (none does yet). */
 export const ALL_INPUTS: readonly InputName[] = Object.keys(INPUT_FLAGS) as InputName[];
 
 const TOP_LEVEL_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
