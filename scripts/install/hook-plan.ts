@@ -6,7 +6,7 @@ import type { Bundle } from '../bundle/load.ts';
 import type { BundleOptions } from '../bundle/render.ts';
 import { GROUP_HOOK_EVENT_FLAGS, PROJECT_HOOK_EVENT_FLAGS, type GitLabClient, type GitLabHook, type HookSpec } from '../clients/gitlab/index.ts';
 import { forEachLimited } from '../backfill/limiter.ts';
-import type { HookMode, PreflightGroup } from './preflight.ts';
+import type { PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
 
 export const HOOK_NAME = 'Port (port-gitlab-template)';
@@ -108,7 +108,7 @@ export async function planHooks(gitlab: GitLabClient, groups: readonly Preflight
     const reasons = hookDifferences(existing, hookSpec(kind, opts.url, opts.secret, opts.events, opts.webhookIdentifier), kind);
     return { target, action: reasons.length ? 'update' : 'unchanged', reasons, existing };
   };
-  for (const g of groups as PreflightGroup[]) {
+  for (const g of groups) {
     if (g.hookMode === 'group') {
       plan.items.push(itemFor({ kind: 'group', id: g.id, path: g.full_path, group: g.full_path }, g.groupHooks ?? [], 'group'));
     } else if (g.hookMode === 'project') {
@@ -139,5 +139,3 @@ export function formatHookPlan(plan: HookPlan): string {
   if (!plan.items.length) lines.push('  (no hooks)');
   return lines.join('\n');
 }
-
-export type { HookMode };

@@ -123,7 +123,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
-    summary.webhook = { identifier: whPlan.identifier, action: whPlan.action === 'unchanged' ? 'unchanged' : whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
+    summary.webhook = { identifier: whPlan.identifier, action: whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
     summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: i.reasons }));
     if (hookPlan) summary.notes.push(...hookPlan.notes);
     if (!flags.skipBackfill) summary.notes.push('the backfill does not run in a dry run');
