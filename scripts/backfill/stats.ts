@@ -18,7 +18,6 @@ export class KindStats {
   endedAt?: number;
   /** Sum of x-total over the lists read; undefined once one list did not announce its size. */
   total: number | undefined = 0;
-  private totalKnown = true;
 
   constructor(readonly kind: BackfillKind, readonly blueprint: string) {}
 
@@ -34,8 +33,7 @@ export class KindStats {
   }
 
   announce(total: number | undefined): void {
-    if (total === undefined) this.totalKnown = false;
-    this.total = this.totalKnown && this.total !== undefined && total !== undefined ? this.total + total : undefined;
+    this.total = this.total !== undefined && total !== undefined ? this.total + total : undefined;
   }
 
   start(now: number): void {
