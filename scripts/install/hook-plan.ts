@@ -55,6 +55,11 @@ export function hookDescription(webhookIdentifier: string, secret: string): stri
   return `Sends GitLab events to the Port webhook "${webhookIdentifier}". Managed by port-gitlab-template; token fingerprint ${secretFingerprint(secret)}.`;
 }
 
+/** The fingerprint hookDescription wrote into a description, if any. */
+function fingerprintIn(description: string | null | undefined): string | undefined {
+  return /token fingerprint ([0-9a-f]+)/.exec(description ?? '')?.[1];
+}
+
 export function hookSpec(kind: 'group' | 'project', url: string, secret: string, events: readonly string[], webhookIdentifier: string): HookSpec<string> {
   const flags: readonly string[] = kind === 'group' ? GROUP_HOOK_EVENT_FLAGS : PROJECT_HOOK_EVENT_FLAGS;
   return {
@@ -84,8 +89,8 @@ export function hookDifferences(existing: GitLabHook, spec: HookSpec<string>, ki
   }
   if (existing.name !== spec.name) reasons.push(`name: ${JSON.stringify(existing.name ?? null)} → ${JSON.stringify(spec.name)}`);
   if (existing.description !== spec.description) {
-    const fp = /token fingerprint ([0-9a-f]+)/.exec(String(existing.description ?? ''))?.[1];
-    const want = /token fingerprint ([0-9a-f]+)/.exec(spec.description ?? '')?.[1];
+    const fp = fingerprintIn(existing.description);
+    const want = fingerprintIn(spec.description);
     reasons.push(fp && fp !== want ? 'token: differs from the webhook secret' : fp ? 'description' : 'token: not known to match the webhook secret');
   }
   if (existing.enable_ssl_verification === false && spec.enableSslVerification !== false) reasons.push('enable_ssl_verification: false → true');
