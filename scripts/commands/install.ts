@@ -71,5 +71,3 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
 export async function run(argv: string[]): Promise<number> {
   return (await runInstallCommand(argv)).exitCode;
 }
-
-export { EXIT };

@@ -127,7 +127,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     try {
       await gitlab.testGroupHook(group.id, hook.id, 'push_events');
     } catch (err) {
-      const rejected = err instanceof GitLabApiError && /\[401\]|401/.test(err.gitlabMessage);
+      const rejected = err instanceof GitLabApiError && /401/.test(err.gitlabMessage);
       add(rejected
         ? { check: `token:${group.full_path}`, status: 'fail', message: `Port rejected the test delivery of hook ${hook.id} (401): the hook token and the webhook secret differ`, fix: 'run `port-gitlab install`: it sets both to the same value' }
         : { check: `token:${group.full_path}`, status: 'warn', message: `the test delivery could not be sent: ${explainError(err).message}` });
