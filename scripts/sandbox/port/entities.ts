@@ -345,6 +345,29 @@ export interface SearchRequest {
   from?: string;
 }
 
+/**
+ * The entities a query can match. A query that requires `$identifier` to be one of a list (what
+ * the backfill's compare step sends, 100 identifiers at a time) looks those up instead of scanning
+ * the whole blueprint, which made large re-runs quadratic. The full query is still applied after.
+ */
+function searchCandidates(ctx: PortContext, blueprint: string, query: SearchQuery | undefined): StoredEntity[] {
+  const entities = bucket(ctx, blueprint);
+  const rule = query?.combinator === 'and'
+    ? (query.rules as Array<Record<string, unknown>>).find((r) => r?.property === '$identifier' && (r.operator === 'in' || r.operator === '='))
+    : undefined;
+  if (!rule) return Object.values(entities);
+  const ids = rule.operator === 'in' ? (Array.isArray(rule.value) ? rule.value : []) : [rule.value];
+  const found = new Set<string>();
+  const out: StoredEntity[] = [];
+  for (const id of ids) {
+    if (typeof id === 'string' && !found.has(id) && Object.hasOwn(entities, id)) {
+      found.add(id);
+      out.push(entities[id]!);
+    }
+  }
+  return out;
+}
+
 export function searchEntities(ctx: PortContext, blueprint: string, request: SearchRequest): { entities: Array<Partial<EntityView>>; next?: string } {
   getBlueprint(ctx, blueprint);
   const limit = request.limit ?? 200;
@@ -352,7 +375,7 @@ export function searchEntities(ctx: PortContext, blueprint: string, request: Sea
   if (request.query) assertQuerySupported(request.query);
   const fingerprint = JSON.stringify(request.query ?? null);
   const offset = request.from ? decodeCursor(request.from, fingerprint) : 0;
-  const all = Object.values(bucket(ctx, blueprint)).filter((e) => !request.query || matchesQuery(e, request.query));
+  const all = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query));
   const page = all.slice(offset, offset + limit);
   const end = offset + page.length;
   return {

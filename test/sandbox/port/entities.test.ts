@@ -173,6 +173,24 @@ describe('local Port: entities', () => {
     });
     expect(meta.body.entities).toEqual(['p1', 'p2', 'p5', 'p50', 'p51', 'p52', 'p53', 'p54', 'p55', 'p56', 'p57', 'p58', 'p59'].map((identifier) => ({ identifier })));
 
+    // `$identifier in [...]` under `and` (the backfill's compare query): unknown ids are ignored,
+    // the other rules still apply, and paging works as for any query.
+    const byId: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const res = await post('/v1/blueprints/gitlabProject/entities/search', {
+        query: { combinator: 'and', rules: [{ property: '$identifier', operator: 'in', value: ['p0', 'p1', 'p2', 'p3', 'p4', 'nope', 'p2'] }, { property: 'description', operator: '=', value: 'even' }] },
+        limit: 2,
+        include: ['identifier'],
+        ...(cursor ? { from: cursor } : {}),
+      });
+      matchesSchema('search-a-blueprints-entities', res);
+      byId.push(...res.body.entities.map((e: any) => e.identifier));
+      cursor = res.body.next;
+      if (!cursor) break;
+    }
+    expect(byId.sort()).toEqual(['p0', 'p2', 'p4']);
+
     const bad = await post('/v1/blueprints/gitlabProject/entities/search', { limit: 1001 });
     expectPortError(bad, 422, 'invalid_request', 'search-a-blueprints-entities');
     const badCursor = await post('/v1/blueprints/gitlabProject/entities/search', { from: 'bogus' });
