@@ -49,7 +49,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
  * backfill's CPU, so on the main thread it stalls every GitLab and Port request in flight.
  */
 export function startBackfillMapper(): Promise<AsyncMapper> {
-  return startWorkerMapper({ engine: process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm' });
+  return startWorkerMapper({ engine: backfillJqEngine() });
 }
 
 /**
@@ -58,7 +58,12 @@ export function startBackfillMapper(): Promise<AsyncMapper> {
  * measured ~1.4× faster on REST pages; both give identical results (test/mapping parity tests).
  */
 export function createBackfillEngine(): Promise<MappingEngine> {
-  return createMappingEngine({ engine: process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm' });
+  return createMappingEngine({ engine: backfillJqEngine() });
+}
+
+/** jq-wasm unless PORT_GITLAB_JQ_ENGINE names one (undefined lets the loader read it). */
+function backfillJqEngine(): 'jq-wasm' | undefined {
+  return process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm';
 }
 
 class BackfillRun {
