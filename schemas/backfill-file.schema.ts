@@ -13,6 +13,16 @@ export const backfillFileSchema = {
     kind: { enum: backfillKinds },
     endpoint: { type: 'string', pattern: '^GET /' },
     parent: { enum: ['group', 'project'] },
+    // The keys the mappings read. jq spends most of a backfill's CPU parsing its input, and REST
+    // objects carry far more than any mapping reads; absent = whole objects.
+    fields: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        object: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+        parent: { type: 'array', uniqueItems: true, items: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' } },
+      },
+    },
     mappings: { type: 'array', minItems: 1, items: mappingSchema },
   },
 } as const;

@@ -4,7 +4,7 @@
 // is mapped (one jq call per page) and handed to the writer as it arrives; only identifiers are
 // kept across pages (for reconcile and relation checks), so memory does not grow with objects.
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
-import { defaultOptions, renderBackfillMappings } from '../bundle/render.ts';
+import { backfillFields, defaultOptions, renderBackfillMappings } from '../bundle/render.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { QueryParams } from '../clients/gitlab/index.ts';
 import { createMappingEngine, type MappingEngine } from '../mapping/engine.ts';
@@ -17,6 +17,7 @@ import { listPages, type ListOptions } from './list-pages.ts';
 import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillSummary, type ReconcileReport } from './types.ts';
+import { slimmer, type Slimmer } from './slim.ts';
 import { inWindow, resolveWindow, type HistoryWindow } from './window.ts';
 import { describe, EntityWriter } from './writer.ts';
 
@@ -70,6 +71,8 @@ class BackfillRun {
   private readonly kinds: Set<BackfillKind>;
   private readonly stats = new Map<BackfillKind, KindStats>();
   private readonly mappings = new Map<BackfillKind, BundleMapping[]>();
+  /** Per kind: what of the object and of its parent jq is handed (the file's `fields`). */
+  private readonly slim = new Map<BackfillKind, { object: Slimmer; parent: Slimmer }>();
   /** Identifiers listed in GitLab this run, per blueprint. */
   private readonly seen = new Map<string, IdSet>();
   /** Blueprints whose seen-set is complete for relation checks (their listing finished without error). */
@@ -100,6 +103,8 @@ class BackfillRun {
     for (const kind of BACKFILL_KINDS) {
       const mappings = renderBackfillMappings(o.bundle, kind, installOptions);
       this.mappings.set(kind, mappings);
+      const fields = backfillFields(o.bundle, kind);
+      this.slim.set(kind, { object: slimmer(fields.object), parent: slimmer(fields.parent) });
       this.stats.set(kind, new KindStats(kind, mappings[0]?.blueprint ?? kind));
     }
     for (const b of o.bundle.blueprints) {
@@ -190,8 +195,10 @@ class BackfillRun {
     const s = this.st(kind);
     s.fetched += objects.length;
     const mappings = this.mappings.get(kind)!;
-    const url = this.gitlab.host;
-    const results = await this.engine.evaluateBackfill(mappings, objects.map((object) => ({ object, parent, gitlab: { url } })));
+    const gitlab = { url: this.gitlab.host };
+    const slim = this.slim.get(kind)!;
+    const slimParent = slim.parent(parent);
+    const results = await this.engine.evaluateBackfill(mappings, objects.map((o) => ({ object: slim.object(o), parent: slimParent, gitlab })));
     const byBlueprint = new Map<string, MappedEntity[]>();
     results.forEach((r, i) => {
       const upserts = r.actions.filter((a) => a.action === 'upsert');

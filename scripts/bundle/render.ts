@@ -77,3 +77,8 @@ export function renderBackfillMappings(bundle: Bundle, kind: BackfillKind, optio
   if (!file) throw new Error(`no backfill mapping for kind "${kind}" in template.json parts.backfill`);
   return file.content.mappings.filter((m) => gateOpen(m.when, options)).map((m) => toPortMapping(inlineMapping(m, bundle.functions)) as BundleMapping);
 }
+
+/** The keys of `.object` and `.parent` the kind's mappings read (`fields`), or undefined: all. */
+export function backfillFields(bundle: Bundle, kind: BackfillKind): { object?: readonly string[]; parent?: readonly string[] } {
+  return bundle.backfill.find((b) => b.content.kind === kind)?.content.fields ?? {};
+}

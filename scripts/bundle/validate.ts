@@ -5,6 +5,7 @@
 // and the manifest's version.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BackfillFile } from '../../schemas/backfill-file.schema.ts';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { BUILTINS_NEWER_THAN_JQ_1_6, BUILTINS_REMOVED_AFTER_JQ_1_6, rewriteIsStableWhenEmbedded } from '../jq/port-semantics.ts';
 import type { MappingEngine } from '../mapping/engine.ts';
@@ -126,6 +127,25 @@ function mappingProblems(
   return out;
 }
 
+/**
+ * A backfill file that declares `fields` hands jq only those keys, so a mapping reading any
+ * other key would silently get null: report every `.object.x` / `.parent.x` read not declared.
+ */
+function undeclaredReads(file: string, content: BackfillFile): BundleProblem[] {
+  const out: BundleProblem[] = [];
+  content.mappings.forEach((m, i) => {
+    for (const expression of mappingExpressions(m)) {
+      for (const [, root, key] of stripStrings(expression).matchAll(/\.(object|parent)\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+        const declared = content.fields?.[root as 'object' | 'parent'];
+        if (declared && !declared.includes(key!)) {
+          out.push({ file, path: `/mappings/${i}`, message: `reads .${root}.${key}, which fields.${root} does not list (the backfill would give it null)`, fix: `add ${key} to fields.${root}` });
+        }
+      }
+    }
+  });
+  return out;
+}
+
 function mappingExpressions(m: BundleMapping): string[] {
   return [m.filter, m.itemsToParse, m.entity.identifier, m.entity.title, m.entity.icon, m.entity.team, ...Object.values(m.entity.properties ?? {}), ...Object.values(m.entity.relations ?? {})].filter(
     (e): e is string => e !== undefined,
@@ -171,6 +191,7 @@ export function validateBundle(bundle: Bundle, engine: MappingEngine): BundlePro
   }
   for (const { file, content } of bundle.backfill) {
     content.mappings.forEach((m, i) => out.push(...mappingProblems(file, `/mappings/${i}`, m, blueprints, bundle, engine, optionNames)));
+    out.push(...undeclaredReads(file, content));
   }
   const kinds = bundle.backfill.map((b) => b.content.kind);
   kinds.forEach((k, i) => {

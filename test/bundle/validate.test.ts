@@ -110,4 +110,12 @@ describe('validate', () => {
     const p = broken('mappings/webhook.yaml', (t) => t.replace(/^identifier: \S+/m, `identifier: ${'g'.repeat(31)}`));
     expect(p).toContainEqual(expect.objectContaining({ file: 'mappings/webhook.yaml', path: '/identifier' }));
   });
+
+  it('reports a backfill mapping that reads a key its fields do not declare', () => {
+    const p = broken('mappings/backfill/releases.yaml', (t) => t.replace("title: '.object.name // .object.tag_name'", "title: '.object.name // .object.tag_name_text'").replace('parent: [id, web_url]', 'parent: [id]'));
+    expect(p).toEqual(expect.arrayContaining([
+      expect.objectContaining({ file: 'mappings/backfill/releases.yaml', path: '/mappings/0', message: expect.stringContaining('.object.tag_name_text'), fix: 'add tag_name_text to fields.object' }),
+      expect.objectContaining({ file: 'mappings/backfill/releases.yaml', message: expect.stringContaining('.parent.web_url'), fix: 'add web_url to fields.parent' }),
+    ]));
+  });
 });
