@@ -5,6 +5,7 @@ import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { groupKey } from '../install/inputs.ts';
+import { installIdOf } from '../install/install-id.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { formatSummary, TtyProgress } from '../backfill/report.ts';
 
@@ -129,7 +130,7 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
   const tty = io.isTTY && !json && process.stderr.isTTY ? new TtyProgress(process.stderr) : undefined;
   try {
     const summary = await runBackfill({
-      bundle, port, gitlab, groups,
+      bundle, port: port.forInstall(installIdOf(inputs.gitlabUrl, groups.map((g) => g.id))), gitlab, groups,
       options: { confidentialIssues: inputs.confidentialIssues },
       dryRun: Boolean(values['dry-run']),
       signal: controller.signal,

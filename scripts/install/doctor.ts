@@ -11,6 +11,7 @@ import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
 import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
+import { installIdOf } from './install-id.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
@@ -79,12 +80,16 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
 
   // --- GitLab hooks and the token test ------------------------------------------------------------
   const events = desiredHookEvents(bundle, options);
+  const groupIds: number[] = [];
+  let everyGroupFound = true;
   for (const ref of inputs.gitlabGroups) {
     const group = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
     if (!group) {
+      everyGroupFound = false;
       add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `group ${ref.raw} was not found`, fix: 'check GITLAB_GROUPS' });
       continue;
     }
+    groupIds.push(group.id);
     let hooks: GitLabHook[];
     try {
       hooks = await gitlab.listGroupHooks(group.id);
@@ -142,6 +147,12 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     add(seen
       ? { check: `token:${group.full_path}`, status: 'ok', message: `a test delivery of hook ${hook.id} was accepted and processed by Port (audit log): the hook token equals the webhook secret` }
       : { check: `token:${group.full_path}`, status: 'warn', message: `Port accepted the test delivery of hook ${hook.id}, but its audit log shows nothing processed yet`, fix: 'look at the webhook\'s event log in Port (Data sources → the webhook)' });
+  }
+
+  // The id install and backfill write as: with several installs in one Port organisation, it says which entities are whose.
+  if (everyGroupFound && groupIds.length) {
+    const id = installIdOf(inputs.gitlabUrl, groupIds);
+    add({ check: 'install.id', status: 'ok', message: `install id ${id}: the backfill's entities carry "$datasource": "${port.forInstall(id).userAgent}", and its reconcile deletes only those` });
   }
 
   // --- Entities -----------------------------------------------------------------------------------

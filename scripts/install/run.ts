@@ -12,6 +12,7 @@ import { InstallStepError, explainError, type InstallStep } from './errors.ts';
 import { applyHooks, type HookResult } from './hook-apply.ts';
 import { desiredHookEvents, formatHookPlan, planHooks, type HookPlan } from './hook-plan.ts';
 import type { InstallInputs } from './inputs.ts';
+import { installIdOf } from './install-id.ts';
 import { CreationJournal, type RollbackReport } from './journal.ts';
 import { formatPreflight, runPreflight, type PreflightCheck } from './preflight.ts';
 import { applyWebhook } from './webhook-apply.ts';
@@ -57,6 +58,8 @@ export interface InstallSummary {
   rolledBack?: RollbackReport;
   /** The plan as text (dry run, and the confirmation prompt). */
   planText?: string;
+  /** Tells this install's entities from other installs' in the same Port organisation (install-id.ts). */
+  installId?: string;
 }
 
 export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleOptions {
@@ -99,6 +102,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return fail(2, 'preflight', new InstallStepError('preflight', `preflight failed; nothing was written:\n${problems.map((c) => `  - ${c.message}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n')}`));
   }
   summary.notes.push(...pre.checks.filter((c) => c.status === 'warn').map((c) => c.message));
+  summary.installId = installIdOf(inputs.gitlabUrl, pre.groups.map((g) => g.id));
 
   // 2-4. Plans (reads only).
   await step('plan');
@@ -181,7 +185,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     await step('backfill');
     const runBackfill = await loadBackfill();
     try {
-      summary.backfill = await runBackfill({ bundle, port, gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
+      summary.backfill = await runBackfill({ bundle, port: port.forInstall(summary.installId), gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
       if (!summary.backfill.ok) {
         summary.error = { step: 'backfill', message: 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
         summary.exitCode = 1;

@@ -16,6 +16,7 @@ export function installJson(s: InstallSummary): Record<string, unknown> {
     ...(s.error ? { error: s.error } : {}),
     ...(s.rolledBack ? { rolledBack: s.rolledBack } : {}),
     preflight: s.preflight,
+    ...(s.installId ? { installId: s.installId } : {}),
     ...(s.dryRun && s.planText ? { plan: s.planText } : {}),
   };
 }

@@ -11,6 +11,7 @@ import type { StoredWebhook } from '../port/types.ts';
 import { InstallStepError, explainError } from './errors.ts';
 import { findOurHook } from './hook-plan.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
+import { installIdOf } from './install-id.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -21,6 +22,8 @@ export interface OurHook {
 }
 
 export interface UninstallPlan {
+  /** The install being removed (install-id.ts): the `$datasource` suffix of the entities its backfill wrote. */
+  installId: string;
   hooks: OurHook[];
   webhook: StoredWebhook | null;
   /** With purge: our blueprints that exist, children first, with their entity counts. */
@@ -29,6 +32,7 @@ export interface UninstallPlan {
 
 export interface UninstallResult {
   ok: boolean;
+  installId: string;
   hooks: Array<OurHook & { deleted: boolean }>;
   webhook: { identifier: string; deleted: boolean } | null;
   blueprints: Array<{ identifier: string; entitiesDeleted: number; deleted: boolean }>;
@@ -63,9 +67,11 @@ async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: 
 export async function planUninstall(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, purge: boolean): Promise<UninstallPlan> {
   const webhook = await port.getWebhook(bundle.webhook.content.identifier);
   const hooks: OurHook[] = [];
+  const groupIds: number[] = [];
   for (const ref of inputs.gitlabGroups) {
     const g = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
     if (!g) throw new InstallStepError('uninstall', `GitLab group ${ref.raw} was not found, or the token cannot see it`, 'check GITLAB_GROUPS (the groups you installed on)');
+    groupIds.push(g.id);
     for (const h of await ourHooksOf(gitlab, g, webhook?.url)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
   }
   const blueprints: UninstallPlan['blueprints'] = [];
@@ -75,11 +81,11 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
       if (await port.getBlueprint(id)) blueprints.push({ identifier: id, entities: await port.countEntities(id) });
     }
   }
-  return { hooks, webhook, blueprints };
+  return { installId: installIdOf(inputs.gitlabUrl, groupIds), hooks, webhook, blueprints };
 }
 
 export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: string): string {
-  const lines = ['This will delete:'];
+  const lines = [`This will delete (install ${plan.installId}):`];
   for (const h of plan.hooks) lines.push(`  - GitLab ${h.kind} hook ${h.id} on ${h.target} (${h.url})`);
   if (!plan.hooks.length) lines.push('  - no GitLab hook of this integration was found');
   lines.push(plan.webhook ? `  - the Port webhook ${webhookIdentifier} (${plan.webhook.url})` : `  - no Port webhook ${webhookIdentifier} exists`);
@@ -103,7 +109,7 @@ async function deleteBlueprintWhenEmpty(port: PortClient, id: string, clock: Clo
 
 export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundle: Bundle, plan: UninstallPlan, o: { log?: (line: string) => void; clock?: Clock } = {}): Promise<UninstallResult> {
   const log = o.log ?? (() => {});
-  const result: UninstallResult = { ok: false, hooks: [], webhook: null, blueprints: [], failures: [] };
+  const result: UninstallResult = { ok: false, installId: plan.installId, hooks: [], webhook: null, blueprints: [], failures: [] };
   const failed = (what: string, err: unknown) => {
     const e = explainError(err);
     result.failures.push({ what, reason: e.message, ...(e.fix ? { fix: e.fix } : {}) });

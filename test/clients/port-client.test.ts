@@ -72,6 +72,20 @@ describe('authentication', () => {
     expect(s.requests.at(-1)!.headers['user-agent']).toBe(`port-gitlab-template/${packageVersion()}/inst-42`);
   });
 
+  it('forInstall writes as the install with the same token, and leaves the original client as it was', async () => {
+    const s = await portServer((req, res) => sendJson(res, 200, { ok: true, blueprints: [] }));
+    const base = client(s.url);
+    await base.listBlueprints();
+    const inst = base.forInstall('gl-0123456789ab');
+    expect(inst.installId).toBe('gl-0123456789ab');
+    await inst.listBlueprints();
+    await base.listBlueprints();
+    const agents = s.requests.filter((r) => r.path === '/v1/blueprints').map((r) => r.headers['user-agent']);
+    expect(agents).toEqual([`port-gitlab-template/${packageVersion()}`, `port-gitlab-template/${packageVersion()}/gl-0123456789ab`, `port-gitlab-template/${packageVersion()}`]);
+    expect(tokenRequests(s)).toBe(1);
+    expect(() => base.forInstall('has space')).toThrow(/User-Agent/);
+  });
+
   it('refreshes the token before expiresIn minus the margin', async () => {
     const s = await portServer((req, res) => sendJson(res, 200, { ok: true, blueprints: [] }), 3600);
     const clock = new FakeClock();

@@ -102,15 +102,19 @@ const enc = encodeURIComponent;
 export class PortClient {
   readonly baseUrl: string;
   readonly userAgent: string;
+  /** The install this client writes as (see forInstall), when one was given. */
+  readonly installId: string | undefined;
   readonly http: PortHttp;
 
-  constructor(options: PortClientOptions) {
+  /** `shared`: the transport of the client this one was derived from (forInstall). */
+  constructor(private readonly options: PortClientOptions, shared?: PortHttp) {
     if (!options.clientId || !options.clientSecret) {
       throw new Error('Port credentials missing: set PORT_CLIENT_ID and PORT_CLIENT_SECRET (Port → Builder → … → Credentials; use an organization/machine credential pair).');
     }
     this.baseUrl = resolvePortBaseUrl(options.baseUrl);
     this.userAgent = userAgent(options.installId);
-    this.http = new PortHttp({
+    this.installId = options.installId;
+    this.http = shared ?? new PortHttp({
       baseUrl: this.baseUrl,
       clientId: options.clientId,
       clientSecret: options.clientSecret,
@@ -127,7 +131,16 @@ export class PortClient {
 
   /** Escape hatch for routes without a typed method. */
   request<T = unknown>(req: PortRequest): Promise<PortResponse<T>> {
-    return this.http.request<T>(req);
+    return this.http.request<T>({ userAgent: this.userAgent, ...req });
+  }
+
+  /**
+   * The same client (one token, one rate-limit budget) writing as install `installId`: its
+   * User-Agent, which Port records as `$datasource`, ends in `/<installId>`, so reconcile only
+   * ever selects entities this install wrote.
+   */
+  forInstall(installId: string): PortClient {
+    return new PortClient({ ...this.options, installId }, this.http);
   }
 
   /** Fetches (or reuses) the access token: a cheap credentials check. */
@@ -139,18 +152,18 @@ export class PortClient {
 
   /** The blueprint, or null when Port answers 404. */
   async getBlueprint(identifier: string): Promise<StoredBlueprint | null> {
-    const res = await this.http.request<{ blueprint: StoredBlueprint }>({ method: 'GET', path: `/v1/blueprints/${enc(identifier)}`, accept: [404] });
+    const res = await this.request<{ blueprint: StoredBlueprint }>({ method: 'GET', path: `/v1/blueprints/${enc(identifier)}`, accept: [404] });
     return res.status === 404 ? null : res.data.blueprint;
   }
 
   async listBlueprints(): Promise<StoredBlueprint[]> {
-    const res = await this.http.request<{ blueprints: StoredBlueprint[] }>({ method: 'GET', path: '/v1/blueprints' });
+    const res = await this.request<{ blueprints: StoredBlueprint[] }>({ method: 'GET', path: '/v1/blueprints' });
     return res.data.blueprints ?? [];
   }
 
   /** `createCatalogPage` is sent explicitly (Port's default creates a page per blueprint). */
   async createBlueprint(blueprint: Blueprint, options: { createCatalogPage?: boolean } = {}): Promise<StoredBlueprint> {
-    const res = await this.http.request<{ blueprint: StoredBlueprint }>({
+    const res = await this.request<{ blueprint: StoredBlueprint }>({
       method: 'POST',
       path: '/v1/blueprints',
       query: { create_catalog_page: options.createCatalogPage ?? false },
@@ -162,19 +175,19 @@ export class PortClient {
 
   /** Partial update: keys not sent are left unchanged. */
   async patchBlueprint(identifier: string, patch: Partial<Blueprint>): Promise<StoredBlueprint> {
-    const res = await this.http.request<{ blueprint: StoredBlueprint }>({ method: 'PATCH', path: `/v1/blueprints/${enc(identifier)}`, body: patch, operation: 'update-a-blueprint' });
+    const res = await this.request<{ blueprint: StoredBlueprint }>({ method: 'PATCH', path: `/v1/blueprints/${enc(identifier)}`, body: patch, operation: 'update-a-blueprint' });
     return res.data.blueprint;
   }
 
   /** Full replace. */
   async putBlueprint(identifier: string, blueprint: Blueprint): Promise<StoredBlueprint> {
-    const res = await this.http.request<{ blueprint: StoredBlueprint }>({ method: 'PUT', path: `/v1/blueprints/${enc(identifier)}`, body: blueprint, operation: 'change-a-blueprint' });
+    const res = await this.request<{ blueprint: StoredBlueprint }>({ method: 'PUT', path: `/v1/blueprints/${enc(identifier)}`, body: blueprint, operation: 'change-a-blueprint' });
     return res.data.blueprint;
   }
 
   /** true when deleted, false when it did not exist. */
   async deleteBlueprint(identifier: string, options: { deleteActions?: boolean } = {}): Promise<boolean> {
-    const res = await this.http.request({
+    const res = await this.request({
       method: 'DELETE',
       path: `/v1/blueprints/${enc(identifier)}`,
       query: { delete_actions: options.deleteActions },
@@ -186,7 +199,7 @@ export class PortClient {
   // --- Entities ----------------------------------------------------------------------------
 
   async upsertEntity(blueprint: string, entity: Entity, options: WriteEntityOptions = {}): Promise<Entity> {
-    const res = await this.http.request<{ entity: Entity }>({
+    const res = await this.request<{ entity: Entity }>({
       method: 'POST',
       path: `/v1/blueprints/${enc(blueprint)}/entities`,
       query: writeQuery(options),
@@ -204,7 +217,7 @@ export class PortClient {
     if (entities.length < 1 || entities.length > PORT_BULK_UPSERT_MAX) {
       throw new RangeError(`upsertEntities(${blueprint}): got ${entities.length} entities; Port's bulk endpoint takes 1–${PORT_BULK_UPSERT_MAX} per request. Split the batch.`);
     }
-    const res = await this.http.request<{ entities?: Array<{ created: boolean; identifier: string; index: number; additionalData?: Record<string, unknown> }>; errors?: Array<{ identifier: string; index: number; statusCode: number; error: string; message: string }> }>({
+    const res = await this.request<{ entities?: Array<{ created: boolean; identifier: string; index: number; additionalData?: Record<string, unknown> }>; errors?: Array<{ identifier: string; index: number; statusCode: number; error: string; message: string }> }>({
       method: 'POST',
       path: `/v1/blueprints/${enc(blueprint)}/entities/bulk`,
       query: writeQuery(options),
@@ -228,13 +241,13 @@ export class PortClient {
 
   /** The entity, or null when Port answers 404. */
   async getEntity(blueprint: string, identifier: string): Promise<Entity | null> {
-    const res = await this.http.request<{ entity: Entity }>({ method: 'GET', path: `/v1/blueprints/${enc(blueprint)}/entities/${enc(identifier)}`, accept: [404] });
+    const res = await this.request<{ entity: Entity }>({ method: 'GET', path: `/v1/blueprints/${enc(blueprint)}/entities/${enc(identifier)}`, accept: [404] });
     return res.status === 404 ? null : res.data.entity;
   }
 
   /** true when deleted, false when it did not exist. */
   async deleteEntity(blueprint: string, identifier: string, options: { deleteDependents?: boolean; runId?: string } = {}): Promise<boolean> {
-    const res = await this.http.request({
+    const res = await this.request({
       method: 'DELETE',
       path: `/v1/blueprints/${enc(blueprint)}/entities/${enc(identifier)}`,
       query: { delete_dependents: options.deleteDependents ?? false, run_id: options.runId },
@@ -261,7 +274,7 @@ export class PortClient {
       if (options.include) body.include = options.include;
       if (options.exclude) body.exclude = options.exclude;
       if (from) body.from = from;
-      const res = await this.http.request<{ entities?: Entity[]; next?: string }>({
+      const res = await this.request<{ entities?: Entity[]; next?: string }>({
         method: 'POST',
         path: `/v1/blueprints/${enc(blueprint)}/entities/search`,
         body,
@@ -286,7 +299,7 @@ export class PortClient {
     if (identifiers.length < 1 || identifiers.length > PORT_BULK_DELETE_MAX) {
       throw new RangeError(`deleteEntities(${blueprint}): got ${identifiers.length} identifiers; Port's bulk delete takes 1–${PORT_BULK_DELETE_MAX}. Split the batch.`);
     }
-    await this.http.request({
+    await this.request({
       method: 'POST',
       path: `/v1/blueprints/${enc(blueprint)}/bulk/entities/delete`,
       query: { delete_dependents: options.deleteDependents, run_id: options.runId },
@@ -297,11 +310,11 @@ export class PortClient {
 
   /** Deletes every entity of the blueprint (and the blueprint with `deleteBlueprint`). */
   async deleteAllEntities(blueprint: string, options: { deleteBlueprint?: boolean } = {}): Promise<void> {
-    await this.http.request({ method: 'DELETE', path: `/v1/blueprints/${enc(blueprint)}/all-entities`, query: { delete_blueprint: options.deleteBlueprint } });
+    await this.request({ method: 'DELETE', path: `/v1/blueprints/${enc(blueprint)}/all-entities`, query: { delete_blueprint: options.deleteBlueprint } });
   }
 
   async countEntities(blueprint: string): Promise<number> {
-    const res = await this.http.request<{ count?: number }>({ method: 'GET', path: `/v1/blueprints/${enc(blueprint)}/entities-count` });
+    const res = await this.request<{ count?: number }>({ method: 'GET', path: `/v1/blueprints/${enc(blueprint)}/entities-count` });
     return res.data.count ?? 0;
   }
 
@@ -309,40 +322,40 @@ export class PortClient {
 
   /** The webhook, or null when Port answers 404. */
   async getWebhook(identifier: string): Promise<StoredWebhook | null> {
-    const res = await this.http.request<{ integration: StoredWebhook }>({ method: 'GET', path: `/v1/webhooks/${enc(identifier)}`, accept: [404] });
+    const res = await this.request<{ integration: StoredWebhook }>({ method: 'GET', path: `/v1/webhooks/${enc(identifier)}`, accept: [404] });
     return res.status === 404 ? null : res.data.integration;
   }
 
   async listWebhooks(): Promise<StoredWebhook[]> {
-    const res = await this.http.request<{ integrations?: StoredWebhook[]; webhooks?: StoredWebhook[] }>({ method: 'GET', path: '/v1/webhooks' });
+    const res = await this.request<{ integrations?: StoredWebhook[]; webhooks?: StoredWebhook[] }>({ method: 'GET', path: '/v1/webhooks' });
     return res.data.integrations ?? res.data.webhooks ?? [];
   }
 
   async createWebhook(webhook: Webhook): Promise<StoredWebhook> {
-    const res = await this.http.request<{ integration: StoredWebhook }>({ method: 'POST', path: '/v1/webhooks', body: webhook, operation: 'create-a-webhook' });
+    const res = await this.request<{ integration: StoredWebhook }>({ method: 'POST', path: '/v1/webhooks', body: webhook, operation: 'create-a-webhook' });
     return res.data.integration;
   }
 
   async patchWebhook(identifier: string, patch: Partial<Webhook>): Promise<StoredWebhook> {
-    const res = await this.http.request<{ integration: StoredWebhook }>({ method: 'PATCH', path: `/v1/webhooks/${enc(identifier)}`, body: patch, operation: 'update-a-webhook' });
+    const res = await this.request<{ integration: StoredWebhook }>({ method: 'PATCH', path: `/v1/webhooks/${enc(identifier)}`, body: patch, operation: 'update-a-webhook' });
     return res.data.integration;
   }
 
   async putWebhook(identifier: string, webhook: Webhook): Promise<StoredWebhook> {
-    const res = await this.http.request<{ integration: StoredWebhook }>({ method: 'PUT', path: `/v1/webhooks/${enc(identifier)}`, body: webhook, operation: 'change-a-webhook' });
+    const res = await this.request<{ integration: StoredWebhook }>({ method: 'PUT', path: `/v1/webhooks/${enc(identifier)}`, body: webhook, operation: 'change-a-webhook' });
     return res.data.integration;
   }
 
   /** true when deleted, false when it did not exist. */
   async deleteWebhook(identifier: string): Promise<boolean> {
-    const res = await this.http.request({ method: 'DELETE', path: `/v1/webhooks/${enc(identifier)}`, accept: [404] });
+    const res = await this.request({ method: 'DELETE', path: `/v1/webhooks/${enc(identifier)}`, accept: [404] });
     return res.status !== 404;
   }
 
   // --- Audit log ---------------------------------------------------------------------------
 
   async getAuditLogs(query: AuditLogQuery = {}): Promise<AuditLogRecord[]> {
-    const res = await this.http.request<{ audits?: AuditLogRecord[] }>({ method: 'GET', path: '/v1/audit-log', query: query as Record<string, string | number | string[]> });
+    const res = await this.request<{ audits?: AuditLogRecord[] }>({ method: 'GET', path: '/v1/audit-log', query: query as Record<string, string | number | string[]> });
     return res.data.audits ?? [];
   }
 }

@@ -26,6 +26,8 @@ export interface PortRequest {
   auth?: boolean;
   /** Statuses returned to the caller instead of thrown (e.g. 404 for "does it exist?"). */
   accept?: number[];
+  /** Overrides the transport's User-Agent for this request (Port records it as `$datasource`). */
+  userAgent?: string;
 }
 
 export interface PortResponse<T = unknown> {
@@ -104,7 +106,7 @@ export class PortHttp {
           url: path,
           params: req.query,
           data: req.body,
-          headers: token ? { Authorization: `Bearer ${token}` } : undefined,
+          headers: { ...(token ? { Authorization: `Bearer ${token}` } : {}), ...(req.userAgent ? { 'User-Agent': req.userAgent } : {}) },
         });
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
