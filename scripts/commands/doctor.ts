@@ -3,6 +3,7 @@ import { EXIT } from '../cli/errors.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { formatDoctor, runDoctor, type DoctorOptions, type DoctorReport } from '../install/doctor.ts';
+import { inputNeeds } from '../install/inputs.ts';
 import { confirm, processIO, type CommandIO } from '../install/io.ts';
 
 export const DOCTOR_HELP = `usage: port-gitlab doctor [--json] [--reenable] [input flags]
@@ -15,10 +16,16 @@ log), and the entity count of each blueprint.
   --json      print one JSON report on stdout
   --reenable  re-enable hooks GitLab disabled, without asking
 
+Inputs: the same as install (PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL, GITLAB_URL,
+GITLAB_TOKEN, GITLAB_GROUPS, INGEST_CONFIDENTIAL_ISSUES).
+
 Exit codes: 0 healthy (warnings allowed); 1 a check failed; 2 bad input.`;
 
+/** Doctor checks both sides, and compares the webhook's mappings with the bundle rendered with the same options. */
+const DOCTOR_NEEDS = inputNeeds('check the webhook, the blueprints and the entity counts in Port', "check each group's hook and send it a test delivery", { INGEST_CONFIDENTIAL_ISSUES: 'compare the webhook mappings with this bundle' });
+
 export async function runDoctorCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning; doctor?: DoctorOptions } = {}): Promise<{ exitCode: number; report?: DoctorReport }> {
-  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: DOCTOR_HELP, tuning: o.tuning, options: { json: { type: 'boolean' }, reenable: { type: 'boolean' } } });
+  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: DOCTOR_HELP, tuning: o.tuning, need: DOCTOR_NEEDS, options: { json: { type: 'boolean' }, reenable: { type: 'boolean' } } });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values } = ctx;
   const reenable = values.reenable

@@ -2,6 +2,7 @@
 import { EXIT } from '../cli/errors.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
+import { inputNeeds } from '../install/inputs.ts';
 import { confirm, processIO, type CommandIO } from '../install/io.ts';
 import { runInstall, type InstallDeps, type InstallSummary } from '../install/run.ts';
 import { installJson, installText } from '../install/summary.ts';
@@ -45,6 +46,7 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
     io: o.io ?? processIO(),
     help: INSTALL_HELP,
     tuning: o.tuning,
+    need: inputNeeds('write the blueprints, the webhook and the entities to Port', 'read the groups, install their hooks and backfill them', { INGEST_CONFIDENTIAL_ISSUES: 'choose whether confidential issues are cataloged' }),
     options: {
       'dry-run': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
       'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' },

@@ -4,6 +4,7 @@ import { EXIT } from '../cli/errors.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { formatError } from '../install/errors.ts';
+import { inputNeeds } from '../install/inputs.ts';
 import { confirm, processIO, type CommandIO } from '../install/io.ts';
 import { formatUninstallPlan, planUninstall, runUninstall, type UninstallResult } from '../install/uninstall.ts';
 
@@ -22,8 +23,11 @@ GITLAB_TOKEN, GITLAB_GROUPS).
 Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, or
 not confirmed.`;
 
+/** Not INGEST_CONFIDENTIAL_ISSUES: removing hooks, webhook and blueprints does not depend on it. */
+const UNINSTALL_NEEDS = inputNeeds('delete the webhook (with --purge, the entities and blueprints)', 'find and delete the hooks on each group');
+
 export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning } = {}): Promise<{ exitCode: number; result?: UninstallResult }> {
-  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, options: { purge: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } } });
+  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, need: UNINSTALL_NEEDS, options: { purge: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } } });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values, bundle } = ctx;
   const purge = Boolean(values.purge);

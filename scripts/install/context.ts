@@ -5,7 +5,7 @@ import { loadBundle, type Bundle } from '../bundle/load.ts';
 import { BundleError } from '../bundle/problems.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
 import { createClients, type ClientTuning, type Clients } from './clients.ts';
-import { INPUT_PARSE_OPTIONS, SECRET_INPUT_FLAGS, formatInputProblems, inputSecrets, readInputs, type InputName, type InstallInputs } from './inputs.ts';
+import { ALL_INPUTS, SECRET_INPUT_FLAGS, formatInputProblems, inputParseOptions, inputSecrets, readInputs, type InputNeeds, type InstallInputs } from './inputs.ts';
 import { SecretSet, redactingIO, type CommandIO } from './io.ts';
 
 export interface CommandContext extends Clients {
@@ -19,9 +19,10 @@ export interface CommandContext extends Clients {
 export interface CommandSetup {
   argv: string[];
   io: CommandIO;
-  /** The command's own flags (input flags are added). */
+  /** The command's own flags (the flags of the inputs in `need` are added). */
   options: NonNullable<ParseArgsConfig['options']>;
-  need?: readonly InputName[];
+  /** The inputs the command reads, and what for (default: every input). */
+  need?: InputNeeds;
   help: string;
   tuning?: ClientTuning;
 }
@@ -33,7 +34,7 @@ export function prepareCommand(setup: CommandSetup): CommandContext | number {
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    ({ values, positionals } = parseArgs({ args: setup.argv, options: { ...INPUT_PARSE_OPTIONS, ...setup.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
+    ({ values, positionals } = parseArgs({ args: setup.argv, options: { ...inputParseOptions(setup.need ?? ALL_INPUTS), ...setup.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true }) as { values: Record<string, string | boolean | undefined>; positionals: string[] });
   } catch (err) {
     // parseArgs may echo a flag's value; never a secret.
     secrets.add(...inputSecrets(raw.env, {}));

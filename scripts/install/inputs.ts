@@ -34,6 +34,8 @@ export interface InputProblem {
   message: string;
   /** What the input is and where to get it (template.json's description). */
   help?: string;
+  /** What the command needs it for. */
+  why?: string;
 }
 
 /** The flag of each input. INGEST_CONFIDENTIAL_ISSUES keeps the shorter name the issue uses. */
@@ -64,8 +66,26 @@ export const INPUT_PARSE_OPTIONS = {
 
 export type InputFlagValues = Partial<Record<string, string | boolean | undefined>>;
 
-/** Every input: what a command needs unless it names fewer (none does yet). */
-export const ALL_INPUTS: readonly InputName[] = Object.keys(INPUT_FLAGS) as InputName[];
+/**
+ * The inputs a command reads, each with what it needs it for (said when a required one is
+ * missing). Inputs a command does not read are neither required, nor checked, nor accepted as flags.
+ */
+export type InputNeeds = Partial<Record<InputName, string>>;
+
+/** Every input, for no stated reason: what a command reads unless it says otherwise. */
+export const ALL_INPUTS: InputNeeds = Object.fromEntries(Object.keys(INPUT_FLAGS).map((n) => [n, ''])) as InputNeeds;
+
+/** The Port inputs (credentials, API URL) and the GitLab inputs (URL, token, groups), with why the command needs each side. */
+export function inputNeeds(port: string, gitlab: string, extra: InputNeeds = {}): InputNeeds {
+  return { PORT_CLIENT_ID: port, PORT_CLIENT_SECRET: port, PORT_API_URL: port, GITLAB_URL: gitlab, GITLAB_TOKEN: gitlab, GITLAB_GROUPS: gitlab, ...extra };
+}
+
+/** parseArgs options for the flags of the inputs a command reads (`--port-region` goes with PORT_API_URL). */
+export function inputParseOptions(need: InputNeeds): Partial<typeof INPUT_PARSE_OPTIONS> {
+  const flags = new Set((Object.keys(need) as InputName[]).map((n) => INPUT_FLAGS[n]));
+  if ('PORT_API_URL' in need) flags.add('port-region');
+  return Object.fromEntries(Object.entries(INPUT_PARSE_OPTIONS).filter(([f]) => flags.has(f)));
+}
 
 const TOP_LEVEL_PATH = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 
@@ -112,30 +132,30 @@ export function parseGroups(raw: string): { groups: GroupRef[]; problems: string
 }
 
 /**
- * Reads every input from flags (first) and the environment. `need` names the inputs the command
- * requires; the others are read when present and validated, but may be missing.
+ * Reads the inputs the command needs from flags (first) and the environment; those without a
+ * default must be set. The others are ignored: their fields keep their defaults (or stay empty).
  */
 export function readInputs(
   template: TemplateManifest,
   flags: InputFlagValues,
   env: Record<string, string | undefined>,
-  need: readonly InputName[] = ALL_INPUTS,
+  need: InputNeeds = ALL_INPUTS,
 ): { inputs?: InstallInputs; problems: InputProblem[] } {
   const problems: InputProblem[] = [];
-  const needed = new Set(need);
   const value = (name: InputName): string | undefined => {
+    if (!(name in need)) return undefined;
     const f = flags[INPUT_FLAGS[name]];
     if (typeof f === 'string') return f;
     if (typeof f === 'boolean') return String(f);
     const e = env[name];
     return e === undefined || e.trim() === '' ? undefined : e;
   };
-  const problem = (name: InputName, message: string) =>
-    problems.push({ input: name, flag: `--${INPUT_FLAGS[name]}`, message, help: declared(template, name)?.description });
+  const problem = (name: InputName, message: string, why?: string) =>
+    problems.push({ input: name, flag: `--${INPUT_FLAGS[name]}`, message, help: declared(template, name)?.description, ...(why ? { why } : {}) });
   const required = (name: InputName): string => {
     const v = value(name);
     if (v === undefined) {
-      if (needed.has(name)) problem(name, 'not set');
+      if (name in need) problem(name, 'not set', need[name]);
       return '';
     }
     return v;
@@ -147,7 +167,7 @@ export function readInputs(
   if (portClientId && /\s/.test(portClientId)) problem('PORT_CLIENT_ID', 'contains whitespace; paste the client ID exactly as Port shows it');
 
   let portApiUrl = '';
-  const region = flags['port-region'];
+  const region = 'PORT_API_URL' in need ? flags['port-region'] : undefined;
   const apiUrlRaw = value('PORT_API_URL');
   if (typeof region === 'string') {
     const r = region.trim().toLowerCase();
@@ -201,7 +221,7 @@ export function readInputs(
 export function formatInputProblems(problems: readonly InputProblem[]): string {
   const lines = problems.map((p) => {
     const name = p.input === 'PORT_REGION' ? p.flag : `${p.input} (or ${p.flag})`;
-    return `  - ${name}: ${p.message}.${p.help ? `\n      ${p.help}` : ''}`;
+    return `  - ${name}: ${p.message}${p.why ? ` (needed to ${p.why})` : ''}.${p.help ? `\n      ${p.help}` : ''}`;
   });
   return `missing or invalid inputs; nothing was sent to Port or GitLab:\n${lines.join('\n')}\nSet them as environment variables or flags, then run again.`;
 }
