@@ -12,6 +12,7 @@ import { explainError } from './errors.ts';
 import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
+import { tokenExpiryCheck } from './token-expiry.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
@@ -58,8 +59,9 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   }
   try {
     const info = await gitlab.tokenInfo();
-    const expiring = info.expires_at && Date.parse(info.expires_at) - Date.now() < 7 * 86_400_000;
-    add({ check: 'gitlab.token', status: expiring ? 'warn' : 'ok', message: `GitLab accepted the token (scopes ${info.scopes.join(', ')}${info.expires_at ? `; expires ${info.expires_at}` : ''})`, ...(expiring ? { fix: 'rotate the token before it expires: re-runs and doctor need it' } : {}) });
+    add({ check: 'gitlab.token', status: 'ok', message: `GitLab accepted the token (scopes ${info.scopes.join(', ')}${info.expires_at ? `; expires ${info.expires_at}` : ''})` });
+    const expiry = tokenExpiryCheck(info.expires_at, clock);
+    if (expiry) add(expiry);
   } catch (err) {
     add({ check: 'gitlab.token', status: 'fail', message: `GitLab rejected the token: ${explainError(err).message}`, fix: explainError(err).fix });
     return report();

@@ -8,6 +8,8 @@ import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import type { StoredBlueprint, StoredWebhook } from '../port/types.ts';
 import { groupKey, type GroupRef, type InstallInputs } from './inputs.ts';
 import { explainError } from './errors.ts';
+import { tokenExpiryCheck } from './token-expiry.ts';
+import { systemClock, type Clock } from '../clients/shared/clock.ts';
 
 /** How the GitLab events of a group reach Port. */
 export type HookMode = 'group' | 'project' | 'none';
@@ -48,6 +50,8 @@ export interface PreflightOptions {
   /** Fall back to one hook per project where group hooks are unavailable. */
   projectHooks: boolean;
   webhookIdentifier: string;
+  /** What "now" is for the token-expiry warning (default the system clock). */
+  clock?: Clock;
 }
 
 export const OWNER = 50;
@@ -130,10 +134,8 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     add(enough
       ? { check: 'gitlab.scopes', status: 'ok', message: `token scopes: ${result.scopes.join(', ')}` }
       : { check: 'gitlab.scopes', status: 'fail', message: `the token's scopes (${result.scopes.join(', ') || 'none'}) lack "${needed}"${options.hooks ? ', which creating hooks needs' : ''}`, fix: options.hooks ? 'create a token with the api scope, or run with --skip-hook (read_api is enough for the backfill)' : 'create a token with the read_api scope' });
-    if (info.expires_at) {
-      const days = (Date.parse(info.expires_at) - Date.now()) / 86_400_000;
-      if (days < 7) add({ check: 'gitlab.expiry', status: 'warn', message: `the token expires on ${info.expires_at}`, fix: 'the hook keeps working after the token expires, but re-runs, backfills and doctor need a valid token; rotate it before then' });
-    }
+    const expiry = tokenExpiryCheck(info.expires_at, options.clock ?? systemClock);
+    if (expiry) add(expiry);
   } catch (err) {
     add({ check: 'gitlab.scopes', status: 'warn', message: `could not read the token's scopes (${explainError(err).message}); continuing`, fix: 'make sure the token has the api scope' });
   }

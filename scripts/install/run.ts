@@ -5,6 +5,7 @@ import type { Bundle } from '../bundle/load.ts';
 import { defaultOptions, type BundleOptions } from '../bundle/render.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
+import type { Clock } from '../clients/shared/clock.ts';
 import { applyBlueprints, blueprintResult } from './blueprint-apply.ts';
 import { explainForbidden, formatBlueprintPlan, planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
 import { loadBackfill, type BackfillSummary } from './backfill-step.ts';
@@ -41,6 +42,8 @@ export interface InstallDeps {
   /** Called as each step starts (tests use it to change the world mid-run). */
   onStep?: (step: InstallStep) => void | Promise<void>;
   signal?: AbortSignal;
+  /** "Now" for preflight's token-expiry warning (default the system clock). */
+  clock?: Clock;
 }
 
 export interface InstallSummary {
@@ -94,7 +97,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
 
   // 1. Preflight (reads only).
   await step('preflight');
-  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier });
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier, clock: deps.clock });
   summary.preflight = { ok: pre.ok, checks: pre.checks };
   log(`Preflight:\n${formatPreflight(pre)}`);
   if (!pre.ok) {
