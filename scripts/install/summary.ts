@@ -1,4 +1,6 @@
-// The install summary as the CLI prints it: a short text for people, or one JSON object.
+// The install summary as the CLI prints it: a short text for people (its backfill section in the
+// backfill command's own format), or one JSON object.
+import { formatSummary } from '../backfill/report.ts';
 import type { BackfillSummary } from './backfill-step.ts';
 import type { InstallSummary } from './run.ts';
 
@@ -25,12 +27,10 @@ function list(ids: string[]): string {
   return ids.length ? ids.join(', ') : '—';
 }
 
+/** The backfill section: the same table `port-gitlab backfill` prints, indented under the install's lines. */
 function backfillText(b: BackfillSummary | { skipped: string }): string {
   if ('skipped' in b) return `  backfill: skipped (${b.skipped})`;
-  const rows = Object.entries(b.kinds).map(([kind, k]) =>
-    `    ${kind.padEnd(16)} fetched ${k.fetched}, written ${k.written}, unchanged ${k.unchanged}, deleted ${k.deleted}, failed ${k.failed}${k.complete ? '' : ' (incomplete)'}` +
-    k.failures.slice(0, 3).map((f) => `\n      ✗ ${f.identifier ?? ''} ${f.reason}`).join(''));
-  return [`  backfill: ${b.ok ? 'ok' : 'FAILED'}`, ...rows].join('\n');
+  return formatSummary(b).map((line) => `  ${line}`).join('\n');
 }
 
 export function installText(s: InstallSummary): string {
