@@ -7,6 +7,7 @@ import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { backfillFields, defaultOptions, renderBackfillMappings } from '../bundle/render.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { QueryParams } from '../clients/gitlab/index.ts';
+import { coalescingMapper } from '../mapping/coalescing-mapper.ts';
 import { createMappingEngine, type MappingEngine } from '../mapping/engine.ts';
 import { startWorkerMapper, type AsyncMapper } from '../mapping/worker-mapper.ts';
 import type { MappedEntity } from '../mapping/types.ts';
@@ -35,11 +36,13 @@ function slimGroup(g: Obj): Obj {
 }
 
 export async function runBackfill(options: BackfillOptions): Promise<BackfillSummary> {
-  if (options.engine) return new BackfillRun(options, options.engine).run();
-  if (!options.mappingWorker) return new BackfillRun(options, await createBackfillEngine()).run();
+  // Whatever maps, pages queued while it is busy are mapped together (see coalescing-mapper.ts).
+  const run = (engine: BackfillMapper) => new BackfillRun(options, coalescingMapper((m, i) => engine.evaluateBackfill(m, i))).run();
+  if (options.engine) return run(options.engine);
+  if (!options.mappingWorker) return run(await createBackfillEngine());
   const mapper = await startBackfillMapper();
   try {
-    return await new BackfillRun(options, mapper).run();
+    return await run(mapper);
   } finally {
     await mapper.close();
   }
