@@ -24,6 +24,11 @@ describe.each(ENGINES)('mappings/functions.yaml on %s', (name) => {
     ['2021-04-28T21:50:00+0200', '2021-04-28T21:50:00+02:00'],
     ['2015-04-08T21: 00:25-07:00', null], // a typo in GitLab's own docs
     ['2024-01-15', null],
+    ['2024-01-15T10:20:30', null], // no zone: not RFC 3339
+    ['2024-01-15T10:20:30.1-0500', '2024-01-15T10:20:30.1-05:00'],
+    ['', null],
+    ['x', null],
+    ['2024-01-15 10:20:30 UTCX', null],
     ['garbage', null],
     [null, null],
     [42, null],
