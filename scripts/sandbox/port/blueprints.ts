@@ -53,8 +53,9 @@ function pruneEntities(ctx: PortContext, bp: Blueprint): void {
   const props = new Set(Object.keys(bp.schema?.properties ?? {}));
   const rels = new Set(Object.keys(bp.relations ?? {}));
   for (const e of Object.values(ctx.state.entities[bp.identifier] ?? {})) {
-    for (const k of Object.keys(e.properties)) if (!props.has(k)) delete e.properties[k];
-    for (const k of Object.keys(e.relations)) if (!rels.has(k)) delete e.relations[k];
+    // New objects, not deletes: audit views share the stored ones (see toView).
+    e.properties = Object.fromEntries(Object.entries(e.properties).filter(([k]) => props.has(k)));
+    e.relations = Object.fromEntries(Object.entries(e.relations).filter(([k]) => rels.has(k)));
   }
 }
 

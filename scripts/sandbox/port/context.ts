@@ -36,6 +36,8 @@ export function recordAudit(
     ...entry,
     context: { ...entry.context, ...(writer.webhook ? { webhook: writer.webhook } : {}), ...(writer.webhookEvent ? { webhookEvent: writer.webhookEvent } : {}) },
   });
-  if (audit.length > MAX_AUDIT_ENTRIES) audit.splice(0, audit.length - MAX_AUDIT_ENTRIES);
+  // Trimmed in chunks: dropping one entry per write shifts the whole array every time (it was a
+  // fifth of the local Port's CPU in a 250k-entity backfill). The log keeps 20,000 to 22,000 entries.
+  if (audit.length > MAX_AUDIT_ENTRIES * 1.1) audit.splice(0, audit.length - MAX_AUDIT_ENTRIES);
   ctx.changed();
 }

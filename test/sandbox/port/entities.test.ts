@@ -74,6 +74,25 @@ describe('local Port: entities', () => {
     expect(replaced.title).toBeNull();
   });
 
+  it('keeps what the audit log recorded when the entity changes later (relation cleared, property dropped)', async () => {
+    await post('/v1/blueprints/gitlabProject/entities', { identifier: 'p', properties: { url: 'https://gitlab.com/p', description: 'first' } });
+    await post('/v1/blueprints/gitlabMergeRequest/entities', mr({ identifier: 'm', relations: { project: 'p' } }));
+    await post('/v1/blueprints/gitlabMergeRequest/entities?upsert=true&merge=true', { identifier: 'm', properties: { state: 'merged' } });
+    const recorded = async () => {
+      const audits = (await call(port, 'GET', '/v1/audit-log?entity=m&includes=diff&includes=action', { token })).body.audits;
+      return audits.map((a: any) => [a.action, a.diff?.after ?? null]);
+    };
+    const before = await recorded();
+    expect(before[0]).toEqual(['UPDATE', expect.objectContaining({ properties: expect.objectContaining({ state: 'merged', labels: expect.any(Array) }), relations: { project: 'p' } })]);
+    const bp = blueprints[1]!;
+    const { labels: _dropped, ...kept } = bp.schema.properties;
+    expect((await call(port, 'DELETE', '/v1/blueprints/gitlabProject/all-entities', { token })).status).toBe(200);
+    expect((await call(port, 'PUT', '/v1/blueprints/gitlabMergeRequest', { token, body: { ...bp, schema: { ...bp.schema, properties: kept } } })).status).toBe(200);
+    expect(port.entity('gitlabMergeRequest', 'm')).toMatchObject({ properties: { state: 'merged' }, relations: { project: null } });
+    expect(port.entity('gitlabMergeRequest', 'm')!.properties).not.toHaveProperty('labels');
+    expect(await recorded()).toEqual(before);
+  });
+
   it('checks entities against the blueprint (422), with merge allowing absent required properties', async () => {
     await post('/v1/blueprints/gitlabProject/entities', { identifier: mrPayload.project.path_with_namespace, properties: {} });
     const bad = await post('/v1/blueprints/gitlabMergeRequest/entities?upsert=true', mr({ properties: { state: 'draft', createdAt: '2013-12-03 17:23:34 UTC' } }));
