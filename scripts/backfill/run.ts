@@ -493,7 +493,7 @@ class BackfillRun {
         default:
           isStale = (e) => !seen.has(String(e.identifier));
       }
-      kinds.push({ stats: s, blocked, isStale });
+      kinds.push({ stats: s, blocked, isStale, emptyBeforeRun: await this.writer.wasEmptyBeforeWriting(s.blueprint) });
     }
     return reconcile(kinds, approved, {
       port: this.o.port,

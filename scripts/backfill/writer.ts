@@ -112,6 +112,14 @@ export class EntityWriter {
     await Promise.all(chunks.map((c) => this.upsert(blueprint, c)));
   }
 
+  /**
+   * True when Port held no entity of the blueprint when this run first wrote to it (false when
+   * it never wrote to it, or the count failed): then nothing in it can be stale.
+   */
+  wasEmptyBeforeWriting(blueprint: string): Promise<boolean> {
+    return this.emptyAtStart.get(blueprint) ?? Promise.resolve(false);
+  }
+
   private emptyAtStartOf(blueprint: string): Promise<boolean> {
     let p = this.emptyAtStart.get(blueprint);
     if (!p) {
