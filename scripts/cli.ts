@@ -1,6 +1,7 @@
 // Command dispatcher for `port-gitlab <command>`. Each command lives in scripts/commands/
 // and is loaded lazily so that `port-gitlab validate` does not pay for the sandbox's imports.
 import { CliError, EXIT } from './cli/errors.ts';
+import { limitHeapGrowth } from './cli/heap.ts';
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -21,6 +22,7 @@ function usage(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  limitHeapGrowth();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');

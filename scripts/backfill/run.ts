@@ -39,7 +39,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   // Whatever maps, pages queued while it is busy are mapped together (see coalescing-mapper.ts).
   const run = (engine: BackfillMapper) => new BackfillRun(options, coalescingMapper((m, i) => engine.evaluateBackfill(m, i))).run();
   if (options.engine) return run(options.engine);
-  if (!options.mappingWorker) return run(await createBackfillEngine());
+  if (options.mappingWorker === false) return run(await createBackfillEngine());
   const mapper = await startBackfillMapper();
   try {
     return await run(mapper);
@@ -49,7 +49,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
 }
 
 /**
- * The mapping engine in a worker thread (`mappingWorker`): jq is synchronous and most of the
+ * The mapping engine in a worker thread (the default): jq is synchronous and most of the
  * backfill's CPU, so on the main thread it stalls every GitLab and Port request in flight.
  */
 export function startBackfillMapper(): Promise<AsyncMapper> {

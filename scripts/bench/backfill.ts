@@ -1,11 +1,11 @@
 // `npm run bench` (backfill part): the backfill against the local GitLab and the local Port with
-// latency injected on every request of both, in separate processes: the sandboxes in one child,
+// latency injected on every request of both, in separate processes: each sandbox in its own child,
 // each measured backfill in another (so its peak RSS is its own). Reports entities/s, requests
 // per entity, peak RSS at two sizes, and the ratios to a naive baseline (sequential, one entity
 // per Port request, GitLab's default page size, measured in the same run on a subset and
 // extrapolated per entity) and to the latency ceiling. Writes bench/results/backfill.json.
 //
-// Modes (the file forks itself): no argument = coordinator; `--serve` = sandboxes;
+// Modes (the file forks itself): no argument = coordinator; `--serve-gitlab`, `--serve-port` = sandboxes;
 // `--worker` = one backfill run; `--naive` = the baseline.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { createBackfillEngine, startBackfillMapper, DEFAULT_GITLAB_CONCURRENCY, 
 import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import type { SeedSpec } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
+import { limitHeapGrowth } from '../cli/heap.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,16 +68,24 @@ function spawnSelf(mode: string, payload: unknown): ChildProcess {
 
 // ---- sandboxes child ----------------------------------------------------------------------------
 
-async function serve(seed: SizeSeed): Promise<void> {
+// Each sandbox in its own process, as GitLab and Port are separate services: in one event loop,
+// serialising a 250 KB GitLab page held up the Port requests queued behind it.
+async function serveGitLab(seed: SizeSeed): Promise<void> {
   const gitlab = await startLocalGitLab({ seed, rateLimit: false, faults: { latencyMs: LATENCY_MS } });
+  const counts = gitlab.counts();
+  send({ type: 'ready', info: { gitlabUrl: gitlab.url, token: gitlab.token, groupId: gitlab.groupId, group: gitlab.group, objects: counts.total, counts } });
+  process.on('message', (m: Msg) => {
+    if (m.type === 'stop') void gitlab.close().then(() => process.exit(0));
+  });
+}
+
+async function servePort(): Promise<void> {
   const port = await startLocalPort({ rateLimit: false, faults: { latencyMs: LATENCY_MS } });
   const client = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url, validateRequests: false });
   for (const b of renderBlueprints(loadBundle())) await client.createBlueprint(b, { createCatalogPage: false });
-  const counts = gitlab.counts();
-  send({ type: 'ready', info: { gitlabUrl: gitlab.url, token: gitlab.token, groupId: gitlab.groupId, group: gitlab.group, portUrl: port.url, clientId: port.clientId, clientSecret: port.clientSecret, objects: counts.total, counts } satisfies SandboxInfo });
+  send({ type: 'ready', info: { portUrl: port.url, clientId: port.clientId, clientSecret: port.clientSecret } });
   process.on('message', (m: Msg) => {
-    if (m.type === 'stats') send({ type: 'stats', port: port.requestCounts(), gitlabRequests: gitlab.faults.stats.requests, portRequests: port.faults.stats.requests, rss: process.memoryUsage().rss });
-    if (m.type === 'stop') void Promise.all([gitlab.close(), port.close()]).then(() => process.exit(0));
+    if (m.type === 'stop') void port.close().then(() => process.exit(0));
   });
 }
 type SizeSeed = Partial<SeedSpec> & { preset: 'medium' | 'large' };
@@ -84,8 +93,9 @@ type SizeSeed = Partial<SeedSpec> & { preset: 'medium' | 'large' };
 // ---- measured children --------------------------------------------------------------------------
 
 function rssSampler(): { peak: () => number; stop: () => void } {
-  let peak = process.memoryUsage().rss;
-  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  // memoryUsage.rss() reads one number; memoryUsage() walks the heap spaces (measurably costly at 20 Hz).
+  let peak = process.memoryUsage.rss();
+  const t = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 50);
   return { peak: () => Math.max(peak, process.resourceUsage().maxRSS * 1024), stop: () => clearInterval(t) };
 }
 
@@ -99,8 +109,9 @@ function clients(info: SandboxInfo) {
 async function worker(info: SandboxInfo): Promise<void> {
   const { gitlab, port } = clients(info);
   const bundle = loadBundle();
-  // BENCH_MAPPING_WORKER=1 measures the opt-in worker-thread mapping instead of the default.
-  const engine = process.env.BENCH_MAPPING_WORKER ? await startBackfillMapper() : await createBackfillEngine();
+  limitHeapGrowth(); // as the CLI does
+  // The default maps in a worker thread; BENCH_IN_THREAD=1 measures mapping on the main thread.
+  const engine = process.env.BENCH_IN_THREAD ? await createBackfillEngine() : await startBackfillMapper();
   const rss = rssSampler();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
@@ -148,9 +159,10 @@ const mb = (b: number) => Math.round(b / 1048576);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
-  const sandbox = spawnSelf('--serve', size.seed);
+  const sandboxes = [spawnSelf('--serve-gitlab', size.seed), spawnSelf('--serve-port', {})];
   try {
-    const info = (await once(sandbox, 'ready')).info as SandboxInfo;
+    const ready = await Promise.all(sandboxes.map((s) => once(s, 'ready')));
+    const info = Object.assign({}, ...ready.map((r) => r.info)) as SandboxInfo;
     process.stdout.write(`bench backfill: ${size.name}: ${info.counts.projects} projects, ${info.objects} objects; latency ${LATENCY_MS} ms on both APIs\n`);
     const runOnce = async () => {
       const w = spawnSelf('--worker', info);
@@ -174,7 +186,7 @@ async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
     }
     return { info, first, fetched, written, failed, rerun, unchanged, rewritten, naive: naiveResult };
   } finally {
-    sandbox.send({ type: 'stop' });
+    for (const s of sandboxes) s.send({ type: 'stop' });
   }
 }
 
@@ -212,7 +224,7 @@ async function coordinator(): Promise<void> {
     cpus: cpus().length,
     latencyMs: LATENCY_MS,
     concurrency: { gitlab: gl, port: pc },
-    note: 'One run on a shared 2-core machine. Sandboxes (local GitLab + local Port) in one child process, each backfill in its own child (peak RSS is the backfill process alone). Client-side GitLab budget lifted (the sandbox has no rate limit). Window: everything (the generated world is dated 2023–2025). Naive baseline: sequential, GitLab page size 20, one Port POST per entity, run on the first ' + NAIVE_ENTITIES + ' merge requests of the large group and extrapolated per entity.',
+    note: 'One run on a shared 2-core machine. The local GitLab and the local Port each in a child process, each backfill in its own child (peak RSS is the backfill process alone). Client-side GitLab budget lifted (the sandbox has no rate limit). Window: everything (the generated world is dated 2023–2025). Naive baseline: sequential, GitLab page size 20, one Port POST per entity, run on the first ' + NAIVE_ENTITIES + ' merge requests of the large group and extrapolated per entity.',
     rows,
     naive: { entities: large.naive!.entities, seconds: r2(large.naive!.seconds), entitiesPerSecond: r2(naiveEps), extrapolatedSecondsForLarge: Math.round(large.written / naiveEps) },
     ceiling: { entitiesPerSecond: Math.round(ceiling), formula: `min(${gl} GitLab requests in flight × 100 per page, ${pc} Port requests in flight × 20 per bulk) / ${LATENCY_MS} ms` },
@@ -245,7 +257,8 @@ const fail = (err: unknown) => {
   process.stderr.write(`bench backfill: ${(err as Error).stack ?? err}\n`);
   process.exit(1);
 };
-if (mode === '--serve') serve(JSON.parse(arg!)).catch(fail);
+if (mode === '--serve-gitlab') serveGitLab(JSON.parse(arg!)).catch(fail);
+else if (mode === '--serve-port') servePort().catch(fail);
 else if (mode === '--worker') worker(JSON.parse(arg!)).then(() => process.exit(0), fail);
 else if (mode === '--naive') naive(JSON.parse(arg!)).then(() => process.exit(0), fail);
 else if (import.meta.url === `file://${process.argv[1]}`) coordinator().then(() => process.exit(0), (err) => { process.stderr.write(`bench backfill failed: ${(err as Error).stack ?? err}\n`); process.exit(1); });
