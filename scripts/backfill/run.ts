@@ -28,6 +28,9 @@ export const DEFAULT_GITLAB_CONCURRENCY = 8;
 export const DEFAULT_PORT_CONCURRENCY = 5;
 export const DEFAULT_DELETION_THRESHOLD = 0.5;
 
+/** Kinds listed per project, in this order (children after parents). */
+const PER_PROJECT_KINDS: readonly BackfillKind[] = ['pipelines', 'jobs', 'deployments', 'releases'];
+
 type Obj = Record<string, unknown>;
 
 /** What the per-group kinds need of a group (the mapping reads `.parent.id`). */
@@ -92,6 +95,10 @@ class BackfillRun {
   private groups: Obj[] = [];
   private topGroups: Obj[] = [];
   private projectsComplete = false;
+  /** Every project listed by phaseProjects, as the per-project lists need it (`projectAsParent`). */
+  private readonly projects: Obj[] = [];
+  /** What the per-project kinds read of their parent project (their `fields.parent`), plus id and path. */
+  private readonly projectAsParent: Slimmer;
 
   constructor(private readonly o: BackfillOptions, private readonly engine: BackfillMapper) {
     const unknown = (o.kinds ?? []).filter((k) => !BACKFILL_KINDS.includes(k));
@@ -110,6 +117,8 @@ class BackfillRun {
       this.slim.set(kind, { object: slimmer(fields.object), parent: slimmer(fields.parent) });
       this.stats.set(kind, new KindStats(kind, mappings[0]?.blueprint ?? kind));
     }
+    const parentFields = PER_PROJECT_KINDS.map((k) => backfillFields(o.bundle, k).parent);
+    this.projectAsParent = slimmer(parentFields.some((f) => f === undefined) ? undefined : ['id', 'path_with_namespace', ...new Set(parentFields.flatMap((f) => f ?? []))]);
     for (const b of o.bundle.blueprints) {
       this.relationTargets.set(b.content.identifier, new Map(Object.entries(b.content.relations ?? {}).map(([rid, r]) => [rid, r.target])));
     }
@@ -345,7 +354,13 @@ class BackfillRun {
         { include_subgroups: true, with_shared: false, order_by: 'id', sort: 'asc' }, top, {
           parallel: this.gl.size,
           write,
-          onPage: write ? undefined : (page) => { for (const p of page) this.seenOf(s.blueprint).add(String(p.id)); },
+          onPage: (page) => {
+            for (const p of page) {
+              // What the per-project lists need, kept so that they do not list the projects again.
+              this.projects.push(this.projectAsParent(p));
+              if (!write) this.seenOf(s.blueprint).add(String(p.id));
+            }
+          },
         });
       complete &&= ok;
     }
@@ -381,25 +396,15 @@ class BackfillRun {
 
   /** Pipelines → jobs → deployments → releases, per project, several projects at once. */
   private async phasePerProject(): Promise<void> {
-    const perProject: BackfillKind[] = ['pipelines', 'jobs', 'deployments', 'releases'];
+    const perProject = PER_PROJECT_KINDS;
     if (!perProject.some((k) => this.kinds.has(k))) return;
     for (const k of perProject) if (this.kinds.has(k)) this.st(k).start(this.now());
-    const projects = async function* (this: BackfillRun): AsyncGenerator<Obj> {
-      for (const top of this.topGroups) {
-        try {
-          for await (const page of listPages<Obj>(this.src(), `groups/${String(top.id)}/projects`, { include_subgroups: true, with_shared: false, order_by: 'id', sort: 'asc' })) {
-            if (this.aborted) return;
-            yield* page;
-          }
-        } catch (err) {
-          for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(`could not list the projects of ${String(top.full_path)}: ${describe(err)}`);
-        }
-      }
-    }.call(this);
-    if (this.topGroups.length < this.o.groups.length) for (const k of perProject) this.st(k).complete = false;
+    if (!this.projectsComplete) {
+      for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete('the project list was incomplete (see projects); only the projects listed were read');
+    }
     try {
       // A project's lists are read one after the other (children after parents); projects in parallel.
-      await forEachLimited(projects, this.gl.size, (p) => this.oneProject(p), this.o.signal);
+      await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.o.signal);
     } catch (err) {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(describe(err));
     }

@@ -58,4 +58,25 @@ describe('backfill', () => {
     expect(sb.port.entity('gitlabMergeRequest', String(opened.object.id))?.title).toBe('Add the backfill');
   });
 
+
+  it('lists the group\'s projects once: the per-project lists reuse the projects phase\'s listing', async () => {
+    sb = await startSandboxes({ gitlab: { seed: SEED } });
+    const projectLists: string[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = ((input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+      if (/\/groups\/[^/]+\/projects$/.test(url.pathname)) projectLists.push(url.searchParams.get('page') ?? '1');
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      const summary = await sb.backfill();
+      expect(summary.ok).toBe(true);
+      const pages = Math.ceil(summary.kinds.projects!.fetched / 100);
+      expect(pages).toBeGreaterThan(1);
+      expect(projectLists.sort()).toEqual(Array.from({ length: pages }, (_, i) => String(i + 1)).sort());
+      expect(summary.kinds.pipelines!.fetched).toBeGreaterThan(0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
 });
