@@ -1,5 +1,6 @@
 // `port-gitlab uninstall [--purge] [--yes] [--json]`: removes this integration's GitLab hooks and
-// Port webhook; with --purge also its entities and blueprints.
+// Port webhook; with --purge also its entities and blueprints. While another install shares the
+// Port organisation, only this install's hooks (and, with --purge, its entities) go.
 import { EXIT } from '../cli/errors.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
@@ -14,6 +15,12 @@ Removes the GitLab hooks this integration created (found by the Port webhook's U
 GITLAB_GROUPS or, where group hooks are unavailable, on their projects) and the Port webhook.
 
   --purge   also delete the integration's entities and blueprints (children first)
+
+When Port holds entities written by another install of this package (other GitLab groups or
+another GitLab into the same Port organisation), or by a version before install ids existed
+(owner unknown), the Port webhook and blueprints are kept: that install's GitLab hooks deliver to
+the same webhook. Only this install's hooks are removed and, with --purge, only the entities
+this install wrote.
   --yes     do not ask; required when no terminal is attached
   --json    print one JSON result on stdout
 
@@ -45,7 +52,8 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
       io.stderr('uninstall deletes things: run again with --yes to confirm (no terminal to ask on).\n');
       return { exitCode: EXIT.badInput };
     }
-    if (!(await confirm(io, purge ? 'Delete these, including every entity of these blueprints?' : 'Delete these?'))) {
+    const question = !purge ? 'Delete these?' : plan.shared ? 'Delete these, including the entities this install wrote?' : 'Delete these, including every entity of these blueprints?';
+    if (!(await confirm(io, question))) {
       io.stderr('cancelled; nothing was deleted\n');
       return { exitCode: EXIT.badInput };
     }
@@ -56,8 +64,13 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
   } else {
     const lines = [result.ok ? '✓ uninstalled' : '✗ uninstall incomplete'];
     lines.push(`  GitLab hooks deleted: ${result.hooks.filter((h) => h.deleted).length}`);
-    lines.push(`  Port webhook: ${result.webhook ? (result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
-    if (purge) lines.push(`  blueprints deleted: ${result.blueprints.filter((b) => b.deleted).map((b) => `${b.identifier} (${b.entitiesDeleted} entities)`).join(', ') || '—'}`);
+    lines.push(`  Port webhook: ${result.webhook ? (result.webhook.kept ? 'kept' : result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
+    if (result.shared) {
+      lines.push(`  kept the Port webhook and blueprints. Why: ${result.shared.reason}`);
+      if (purge) lines.push(`  entities of this install deleted: ${result.blueprints.filter((b) => b.entitiesDeleted).map((b) => `${b.identifier} (${b.entitiesDeleted})`).join(', ') || '—'}`);
+    } else if (purge) {
+      lines.push(`  blueprints deleted: ${result.blueprints.filter((b) => b.deleted).map((b) => `${b.identifier} (${b.entitiesDeleted} entities)`).join(', ') || '—'}`);
+    }
     for (const f of result.failures) lines.push(`  ✗ ${f.what}: ${f.reason}${f.fix ? `\n    fix: ${f.fix}` : ''}`);
     (result.ok ? io.stdout : io.stderr)(lines.join('\n') + '\n');
   }

@@ -1,6 +1,8 @@
 // Uninstall: the GitLab hooks this integration created (found by the webhook's URL or our hook
 // name, on each listed group, or on its projects where group hooks are unavailable), then the
 // Port webhook; with purge, also the entities and blueprints, children before parents.
+// When another install of this package shares the Port organisation (shared-port.ts), the Port
+// webhook and blueprints stay, and purge deletes only this install's entities.
 import type { Bundle } from '../bundle/load.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import { PortApiError } from '../clients/port/errors.ts';
@@ -12,6 +14,8 @@ import { InstallStepError, explainError } from './errors.ts';
 import { findOurHook } from './hook-plan.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
+import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
+import { findSharedUse, type SharedUse } from './shared-port.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -26,16 +30,25 @@ export interface UninstallPlan {
   installId: string;
   hooks: OurHook[];
   webhook: StoredWebhook | null;
-  /** With purge: our blueprints that exist, children first, with their entity counts. */
+  /**
+   * With purge: our blueprints that exist, children first, with the entities to delete (all of
+   * them; only this install's when `shared`).
+   */
   blueprints: Array<{ identifier: string; entities: number }>;
+  /** Entities of other installs (or of unknown owner) in our blueprints: the webhook and blueprints are kept. Null when none. */
+  shared: SharedUse | null;
 }
 
 export interface UninstallResult {
   ok: boolean;
   installId: string;
   hooks: Array<OurHook & { deleted: boolean }>;
-  webhook: { identifier: string; deleted: boolean } | null;
-  blueprints: Array<{ identifier: string; entitiesDeleted: number; deleted: boolean }>;
+  /** `kept`: left in place because another install still uses it (see `shared`). */
+  webhook: { identifier: string; deleted: boolean; kept?: true } | null;
+  /** `kept`: the blueprint stays (shared); `entitiesDeleted` counts only this install's entities then. */
+  blueprints: Array<{ identifier: string; entitiesDeleted: number; deleted: boolean; kept?: true }>;
+  /** As in the plan: why the webhook and blueprints were kept, per blueprint counts. Null when nothing was shared. */
+  shared: SharedUse | null;
   failures: Array<{ what: string; reason: string; fix?: string }>;
 }
 
@@ -74,22 +87,31 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
     groupIds.push(g.id);
     for (const h of await ourHooksOf(gitlab, g, webhook?.url)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
   }
+  const installId = installIdOf(inputs.gitlabUrl, groupIds);
+  const existing: string[] = [];
+  for (const b of [...bundle.blueprints].reverse()) if (await port.getBlueprint(b.content.identifier)) existing.push(b.content.identifier);
+  // Asked with or without purge: the webhook is shared too.
+  const shared = await findSharedUse(port, [...existing].reverse(), installId); // parents first reads best
   const blueprints: UninstallPlan['blueprints'] = [];
   if (purge) {
-    for (const b of [...bundle.blueprints].reverse()) {
-      const id = b.content.identifier;
-      if (await port.getBlueprint(id)) blueprints.push({ identifier: id, entities: await port.countEntities(id) });
-    }
+    for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, id, installId)).length : await port.countEntities(id) });
   }
-  return { installId: installIdOf(inputs.gitlabUrl, groupIds), hooks, webhook, blueprints };
+  return { installId, hooks, webhook, blueprints, shared };
 }
 
 export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: string): string {
   const lines = [`This will delete (install ${plan.installId}):`];
   for (const h of plan.hooks) lines.push(`  - GitLab ${h.kind} hook ${h.id} on ${h.target} (${h.url})`);
   if (!plan.hooks.length) lines.push('  - no GitLab hook of this integration was found');
-  lines.push(plan.webhook ? `  - the Port webhook ${webhookIdentifier} (${plan.webhook.url})` : `  - no Port webhook ${webhookIdentifier} exists`);
-  for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
+  if (!plan.shared) {
+    lines.push(plan.webhook ? `  - the Port webhook ${webhookIdentifier} (${plan.webhook.url})` : `  - no Port webhook ${webhookIdentifier} exists`);
+    for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
+    return lines.join('\n');
+  }
+  for (const b of plan.blueprints) if (b.entities) lines.push(`  - ${b.entities} ${b.identifier} entities written by this install`);
+  if (plan.blueprints.length && !plan.blueprints.some((b) => b.entities)) lines.push('  - no entity written by this install was found');
+  lines.push(`This will keep the Port webhook ${webhookIdentifier}${plan.webhook ? '' : ' (none exists now)'} and the blueprints. Why: ${plan.shared.reason}.`);
+  if (plan.shared.unknownOwner) lines.push('  (if you know the entities of unknown owner are this install\'s, delete them in Port, then run uninstall --purge again to remove the webhook and blueprints)');
   return lines.join('\n');
 }
 
@@ -109,7 +131,7 @@ async function deleteBlueprintWhenEmpty(port: PortClient, id: string, clock: Clo
 
 export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundle: Bundle, plan: UninstallPlan, o: { log?: (line: string) => void; clock?: Clock } = {}): Promise<UninstallResult> {
   const log = o.log ?? (() => {});
-  const result: UninstallResult = { ok: false, installId: plan.installId, hooks: [], webhook: null, blueprints: [], failures: [] };
+  const result: UninstallResult = { ok: false, installId: plan.installId, hooks: [], webhook: null, blueprints: [], shared: plan.shared, failures: [] };
   const failed = (what: string, err: unknown) => {
     const e = explainError(err);
     result.failures.push({ what, reason: e.message, ...(e.fix ? { fix: e.fix } : {}) });
@@ -126,7 +148,11 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
     }
   }
   const identifier = bundle.webhook.content.identifier;
-  if (plan.webhook) {
+  if (plan.shared) {
+    if (plan.webhook) result.webhook = { identifier, deleted: false, kept: true };
+    log(`kept the Port webhook ${identifier} and the blueprints. Why: ${plan.shared.reason}`);
+    for (const b of plan.blueprints) await purgeOwn(port, b.identifier, plan.installId, result, log);
+  } else if (plan.webhook) {
     try {
       result.webhook = { identifier, deleted: await port.deleteWebhook(identifier) };
       log(`deleted the Port webhook ${identifier}`);
@@ -135,7 +161,7 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
       failed(`Port webhook ${identifier}`, err);
     }
   }
-  for (const b of plan.blueprints) {
+  for (const b of plan.shared ? [] : plan.blueprints) {
     const entry = { identifier: b.identifier, entitiesDeleted: 0, deleted: false };
     result.blueprints.push(entry);
     try {
@@ -153,4 +179,25 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
   }
   result.ok = result.failures.length === 0;
   return result;
+}
+
+/** Shared Port side: this install's entities of one blueprint go, the blueprint stays. */
+async function purgeOwn(port: PortClient, blueprint: string, installId: string, result: UninstallResult, log: (line: string) => void): Promise<void> {
+  const entry: UninstallResult['blueprints'][number] = { identifier: blueprint, entitiesDeleted: 0, deleted: false, kept: true };
+  result.blueprints.push(entry);
+  try {
+    const r = await purgeOwnEntities(port, blueprint, installId);
+    entry.entitiesDeleted = r.deleted;
+    if (r.deleted) log(`deleted ${r.deleted} ${blueprint} entities of this install (the blueprint stays)`);
+    if (r.kept.length) {
+      result.failures.push({
+        what: `${r.kept.length} ${blueprint} entities of this install (${r.kept.slice(0, 5).map((k) => k.identifier).join(', ')}${r.kept.length > 5 ? ', …' : ''})`,
+        reason: r.kept[0].reason,
+        fix: 'other entities (not attributable to this install, e.g. written by the Port webhook) still point at them; delete those in Port, then run uninstall --purge again',
+      });
+    }
+  } catch (err) {
+    const e = explainError(err);
+    result.failures.push({ what: `${blueprint} entities of this install`, reason: e.message, ...(e.fix ? { fix: e.fix } : {}) });
+  }
 }

@@ -1,0 +1,91 @@
+// Whether another install of this package still uses the Port side. Every install in one Port
+// organisation shares the webhook (one identifier, `gitlabIntegration`) and the blueprints, so
+// uninstalling one install must not delete them while another install's GitLab hooks deliver to
+// that webhook and its entities live in those blueprints.
+//
+// Evidence is the `$datasource` Port records (the writer's User-Agent, install-id.ts):
+// `port-gitlab-template/<version>/<installId>`. An entity written before install ids existed
+// (`port-gitlab-template/<version>`) cannot be attributed: it counts as another install's, since
+// uninstall never deletes what it cannot attribute.
+import type { PortClient } from '../clients/port/index.ts';
+import { PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
+import { USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
+import type { EntitiesQuery } from '../port/types.ts';
+
+const PRODUCT = `${USER_AGENT_PRODUCT}/`;
+/** Every id installIdOf() makes starts with `gl-`; a datasource without `/gl-` predates install ids. */
+const INSTALL_ID_MARK = '/gl-';
+
+export interface SharedBlueprintUse {
+  blueprint: string;
+  /** Entities written by other installs of this package (their install id is not ours). */
+  otherInstalls: number;
+  /** Entities written by a version before install ids existed: owner unknown. */
+  unknownOwner: number;
+  /** A count reached one search page (PORT_SEARCH_MAX_LIMIT): there are at least that many. */
+  atLeast: boolean;
+}
+
+export interface SharedUse {
+  /** Blueprints holding entities that are not this install's (only those with any). */
+  blueprints: SharedBlueprintUse[];
+  otherInstalls: number;
+  unknownOwner: number;
+  /** One sentence for the plan and summary: what is kept and why. */
+  reason: string;
+}
+
+// Both operators are in Port's published search schema (search-a-blueprints-entities.json) and in the local Port.
+const rule = (operator: 'contains' | 'doesNotContains', value: string) => ({ property: '$datasource', operator, value });
+
+/** Written by an install of this package whose install id is not `installId`. */
+export function otherInstallsQuery(installId: string): EntitiesQuery {
+  return { combinator: 'and', rules: [rule('contains', PRODUCT), rule('contains', INSTALL_ID_MARK), rule('doesNotContains', `/${installId}`)] };
+}
+
+/** Written by this package before install ids existed (`port-gitlab-template/<version>`). */
+export function unknownOwnerQuery(): EntitiesQuery {
+  return { combinator: 'and', rules: [rule('contains', PRODUCT), rule('doesNotContains', INSTALL_ID_MARK)] };
+}
+
+/** How many entities match, up to one search page (one request). */
+async function countUpToOnePage(port: PortClient, blueprint: string, query: EntitiesQuery): Promise<{ count: number; atLeast: boolean }> {
+  for await (const page of port.searchEntityPages(blueprint, { query, include: ['identifier'], limit: PORT_SEARCH_MAX_LIMIT, maxPages: 1 })) {
+    return { count: page.length, atLeast: page.length >= PORT_SEARCH_MAX_LIMIT };
+  }
+  return { count: 0, atLeast: false };
+}
+
+/**
+ * Entities in `blueprints` (which must exist) that are not `installId`'s: two searches per
+ * blueprint. Null when there are none, i.e. the webhook and blueprints are this install's alone.
+ */
+export async function findSharedUse(port: PortClient, blueprints: readonly string[], installId: string): Promise<SharedUse | null> {
+  const found: SharedBlueprintUse[] = [];
+  for (const blueprint of blueprints) {
+    const others = await countUpToOnePage(port, blueprint, otherInstallsQuery(installId));
+    const unknown = await countUpToOnePage(port, blueprint, unknownOwnerQuery());
+    if (others.count || unknown.count) found.push({ blueprint, otherInstalls: others.count, unknownOwner: unknown.count, atLeast: others.atLeast || unknown.atLeast });
+  }
+  if (!found.length) return null;
+  const otherInstalls = found.reduce((n, b) => n + b.otherInstalls, 0);
+  const unknownOwner = found.reduce((n, b) => n + b.unknownOwner, 0);
+  return { blueprints: found, otherInstalls, unknownOwner, reason: describeSharedUse(found) };
+}
+
+function tally(found: SharedBlueprintUse[], pick: (b: SharedBlueprintUse) => number): string {
+  return found
+    .filter((b) => pick(b) > 0)
+    .map((b, i) => `${pick(b)}${b.atLeast && pick(b) >= PORT_SEARCH_MAX_LIMIT ? '+' : ''}${i > 0 ? '' : pick(b) === 1 ? ' entity' : ' entities'} of ${b.blueprint}`)
+    .join(', ');
+}
+
+export function describeSharedUse(found: SharedBlueprintUse[]): string {
+  const others = tally(found, (b) => b.otherInstalls);
+  const unknown = tally(found, (b) => b.unknownOwner);
+  const who = [
+    ...(others ? [`another install (${others})`] : []),
+    ...(unknown ? [`entities of unknown owner (${unknown}, written by a version before install ids existed; uninstall never deletes what it cannot attribute)`] : []),
+  ].join(' and ');
+  return `${who} still ${others && !unknown ? 'uses' : 'use'} the Port webhook and blueprints`;
+}

@@ -1,0 +1,156 @@
+// Uninstall when two installs (different top-level groups) share one Port organisation: they
+// share the Port webhook `gitlabIntegration` and the blueprints, so uninstalling A removes only
+// A's GitLab hooks (and with --purge only A's entities); B keeps working. Entities written before
+// install ids existed have no known owner and are never deleted by a shared uninstall.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runInstallCommand } from '../../scripts/commands/install.ts';
+import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
+import { userAgent } from '../../scripts/clients/shared/user-agent.ts';
+import { PortClient } from '../../scripts/clients/port/index.ts';
+import { loadBundle } from '../../scripts/bundle/load.ts';
+import type { StoredEntity } from '../../scripts/sandbox/port/store.ts';
+import { FAST, captureIO, startSandboxes, type Sandboxes } from './helpers.ts';
+
+const BUNDLE = loadBundle();
+const BLUEPRINTS = BUNDLE.blueprints.map((b) => b.content.identifier);
+const WEBHOOK = BUNDLE.webhook.content.identifier;
+const PARTNERS = 'sandbox-org-partners';
+
+type Snapshot = Map<string, StoredEntity>;
+const snapshot = (sb: Sandboxes): Snapshot => new Map(BLUEPRINTS.flatMap((bp) => sb.port.entities(bp).map((e) => [`${bp}/${e.identifier}`, e] as [string, StoredEntity])));
+const writtenBy = (s: Snapshot, installId: string) => new Map([...s].filter(([, e]) => e.datasource === userAgent(installId)));
+
+async function gitlabJson<T>(sb: Sandboxes, path: string): Promise<T> {
+  return (await (await fetch(`${sb.gitlab.url}/api/v4/${path}`, { headers: { 'private-token': sb.gitlab.token } })).json()) as T;
+}
+
+/** Makes the token's user Owner of the second top-level group, as an admin would. */
+async function ownPartners(sb: Sandboxes): Promise<number> {
+  const me = await gitlabJson<{ id: number }>(sb, 'user');
+  await sb.gitlab.addMember(PARTNERS, { userId: me.id, accessLevel: 50 });
+  return (await gitlabJson<{ id: number }>(sb, `groups/${PARTNERS}`)).id;
+}
+
+async function install(env: Record<string, string>): Promise<string> {
+  const c = captureIO(env);
+  const r = await runInstallCommand(['--json'], { io: c.io, tuning: FAST });
+  expect(r.exitCode, c.err()).toBe(0);
+  return r.summary!.installId!;
+}
+
+async function uninstall(env: Record<string, string>, args: string[]) {
+  const c = captureIO(env);
+  const r = await runUninstallCommand(['--yes', '--json', ...args], { io: c.io, tuning: FAST });
+  return { ...r, err: c.err(), json: JSON.parse(c.out() || 'null') as Record<string, unknown> | null };
+}
+
+const hookGroups = (sb: Sandboxes) => sb.gitlab.hooks().map((h) => h.group_id);
+
+describe('two installs into one Port: uninstall of one leaves the other working', () => {
+  let sb: Sandboxes;
+  let partnersId: number;
+  let envA: Record<string, string>;
+  let envB: Record<string, string>;
+  let idA: string;
+  let idB: string;
+
+  beforeAll(async () => {
+    sb = await startSandboxes();
+    partnersId = await ownPartners(sb);
+    envA = { ...sb.env, GITLAB_GROUPS: sb.gitlab.group };
+    envB = { ...sb.env, GITLAB_GROUPS: PARTNERS };
+    idA = await install(envA);
+    idB = await install(envB);
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  test('uninstall of A removes A\'s hook only: the webhook, the blueprints and every entity stay, and B\'s hook still feeds Port', async () => {
+    expect(new Set(hookGroups(sb))).toEqual(new Set([sb.gitlab.groupId, partnersId]));
+    const before = snapshot(sb);
+    expect(writtenBy(before, idB).size).toBeGreaterThan(0);
+
+    const r = await uninstall(envA, []);
+    expect(r.exitCode, r.err).toBe(0);
+    expect(hookGroups(sb)).toEqual([partnersId]);
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
+    expect(snapshot(sb)).toEqual(before);
+
+    // Said plainly, and the same facts in the JSON result.
+    expect(r.err).toContain(`kept the Port webhook ${WEBHOOK} and the blueprints. Why: another install (`);
+    const projectsOfB = [...writtenBy(before, idB).keys()].filter((k) => k.startsWith('gitlabProject/')).length;
+    expect(r.err).toContain(`${projectsOfB} of gitlabProject`);
+    expect(r.result!.webhook).toEqual({ identifier: WEBHOOK, deleted: false, kept: true });
+    const shared = r.json!.shared as { otherInstalls: number; unknownOwner: number; blueprints: Array<{ blueprint: string; otherInstalls: number }>; reason: string };
+    expect(shared.unknownOwner).toBe(0);
+    expect(shared.otherInstalls).toBe(writtenBy(before, idB).size);
+    expect(shared.blueprints.find((b) => b.blueprint === 'gitlabProject')?.otherInstalls).toBe(projectsOfB);
+
+    // B's GitLab hook still delivers to the kept webhook.
+    const [project] = await gitlabJson<Array<{ id: number }>>(sb, `groups/${partnersId}/projects?include_subgroups=true&archived=false`);
+    const { object: mr } = await sb.gitlab.openMergeRequest(project.id, { title: 'B still works after A left' });
+    await sb.port.idle();
+    expect(sb.port.entity('gitlabMergeRequest', String(mr.id))?.title).toBe('B still works after A left');
+  });
+
+  test('purge of A deletes exactly A\'s entities and keeps B\'s and the blueprints; purge of B then removes everything', async () => {
+    const before = snapshot(sb);
+    const ofA = writtenBy(before, idA);
+    expect(ofA.size).toBeGreaterThan(0);
+
+    const a = await uninstall(envA, ['--purge']);
+    expect(a.exitCode, a.err).toBe(0);
+    const after = snapshot(sb);
+    for (const key of ofA.keys()) expect(after.has(key), key).toBe(false);
+    for (const [key, e] of before) if (!ofA.has(key)) expect(after.get(key), key).toEqual(e);
+    expect(after.size).toBe(before.size - ofA.size);
+    for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    expect(a.result!.blueprints.every((b) => b.kept && !b.deleted)).toBe(true);
+    expect(a.result!.blueprints.reduce((n, b) => n + b.entitiesDeleted, 0)).toBe(ofA.size);
+    expect(a.err).toContain(`${[...ofA.keys()].filter((k) => k.startsWith('gitlabProject/')).length} gitlabProject entities written by this install`);
+
+    // B is the last install: its purge takes everything, including the MR its hook delivered.
+    const b = await uninstall(envB, ['--purge']);
+    expect(b.exitCode, b.err).toBe(0);
+    expect(b.result!.shared).toBeNull();
+    expect(b.result!.blueprints.map((x) => x.identifier)).toEqual([...BLUEPRINTS].reverse());
+    expect(b.result!.blueprints.reduce((n, x) => n + x.entitiesDeleted, 0)).toBe(after.size);
+    for (const bp of BLUEPRINTS) {
+      expect(sb.port.blueprint(bp), bp).toBeUndefined();
+      expect(sb.port.entities(bp), bp).toEqual([]);
+    }
+    expect(sb.port.webhooks()).toEqual([]);
+    expect(sb.gitlab.hooks()).toEqual([]);
+  });
+});
+
+describe('entities written before install ids existed have no known owner', () => {
+  let sb: Sandboxes;
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  test('a purge keeps them, the webhook and the blueprints, deletes this install\'s entities, and says why', async () => {
+    sb = await startSandboxes();
+    const id = await install(sb.env);
+    // An older version of this package wrote one project: `$datasource` without an install id.
+    const legacy = new PortClient({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret, baseUrl: sb.port.url, retry: FAST.port!.retry });
+    await legacy.upsertEntity('gitlabProject', { identifier: 'legacy-1', title: 'written before install ids', properties: {}, relations: {} });
+    expect(sb.port.entity('gitlabProject', 'legacy-1')?.datasource).toBe(userAgent());
+    const ours = writtenBy(snapshot(sb), id);
+
+    const r = await uninstall(sb.env, ['--purge']);
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.err).toContain('entities of unknown owner (1 entity of gitlabProject, written by a version before install ids existed');
+    expect(r.result!.shared).toMatchObject({ otherInstalls: 0, unknownOwner: 1, blueprints: [{ blueprint: 'gitlabProject', otherInstalls: 0, unknownOwner: 1 }] });
+    const left = snapshot(sb);
+    expect([...left.keys()]).toEqual(['gitlabProject/legacy-1']);
+    expect(r.result!.blueprints.reduce((n, b) => n + b.entitiesDeleted, 0)).toBe(ours.size);
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
+    expect(sb.gitlab.hooks()).toEqual([]);
+  });
+});
