@@ -111,6 +111,8 @@ export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: stri
   for (const b of plan.blueprints) if (b.entities) lines.push(`  - ${b.entities} ${b.identifier} entities written by this install`);
   if (plan.blueprints.length && !plan.blueprints.some((b) => b.entities)) lines.push('  - no entity written by this install was found');
   lines.push(`This will keep the Port webhook ${webhookIdentifier}${plan.webhook ? '' : ' (none exists now)'} and the blueprints. Why: ${plan.shared.reason}.`);
+  // Port records the webhook, not the install, as the writer of what live events upsert.
+  if (plan.blueprints.length) lines.push(`  (entities last written by the Port webhook, i.e. by live GitLab events, carry no install id: they are kept too)`);
   if (plan.shared.unknownOwner) lines.push('  (if you know the entities of unknown owner are this install\'s, delete them in Port, then run uninstall --purge again to remove the webhook and blueprints)');
   return lines.join('\n');
 }

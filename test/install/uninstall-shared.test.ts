@@ -154,3 +154,34 @@ describe('entities written before install ids existed have no known owner', () =
     expect(sb.gitlab.hooks()).toEqual([]);
   });
 });
+
+describe('entities last written by the shared webhook carry no install id', () => {
+  let sb: Sandboxes;
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  test('a shared purge keeps what a live event of A wrote, says so, and deletes the rest of A\'s', async () => {
+    sb = await startSandboxes();
+    const partnersId = await ownPartners(sb);
+    const envA = { ...sb.env, GITLAB_GROUPS: sb.gitlab.group };
+    const idA = await install(envA);
+    const idB = await install({ ...sb.env, GITLAB_GROUPS: PARTNERS });
+    // A live change in A's GitLab: the webhook upserts the MR and its project (partial upsert).
+    const [project] = await gitlabJson<Array<{ id: number }>>(sb, `groups/${sb.gitlab.groupId}/projects?include_subgroups=true&archived=false`);
+    const { object: mr } = await sb.gitlab.openMergeRequest(project.id, { title: 'written by the webhook' });
+    await sb.port.idle();
+    const byWebhook = [...snapshot(sb)].filter(([, e]) => !e.datasource?.startsWith('port-gitlab-template/')).map(([k]) => k).sort();
+    expect(byWebhook).toEqual([`gitlabMergeRequest/${mr.id}`, `gitlabProject/${project.id}`]);
+    const before = snapshot(sb);
+
+    const r = await uninstall(envA, ['--purge']);
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.err).toContain('entities last written by the Port webhook, i.e. by live GitLab events, carry no install id: they are kept too');
+    const after = snapshot(sb);
+    expect([...after.keys()].filter((k) => !writtenBy(before, idB).has(k)).sort()).toEqual(byWebhook);
+    expect(writtenBy(after, idA).size).toBe(0);
+    expect(writtenBy(after, idB)).toEqual(writtenBy(before, idB));
+    expect(hookGroups(sb)).toEqual([partnersId]);
+  });
+});
