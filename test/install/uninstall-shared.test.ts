@@ -155,6 +155,31 @@ describe('entities written before install ids existed have no known owner', () =
   });
 });
 
+test('an entity of unknown owner pointing at one of this install\'s keeps it: the purge reports it with the fix and exits 1', async () => {
+  const sb = await startSandboxes();
+  try {
+    const id = await install(sb.env);
+    const project = [...writtenBy(snapshot(sb), id).keys()].find((k) => k.startsWith('gitlabProject/'))!.split('/')[1];
+    const legacy = new PortClient({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret, baseUrl: sb.port.url, retry: FAST.port!.retry });
+    await legacy.upsertEntity('gitlabMergeRequest', { identifier: 'legacy-mr', title: 'written before install ids', properties: {}, relations: { project } });
+
+    const r = await uninstall(sb.env, ['--purge']);
+    expect(r.exitCode, r.err).toBe(1);
+    const failure = r.result!.failures.find((f) => f.what.startsWith('1 gitlabProject entities of this install'));
+    expect(failure?.what).toContain(`(${project})`);
+    expect(failure?.fix).toContain('still point at them');
+    // Kept: the legacy MR, the project it points at, and the groups that project (or a kept subgroup) points at.
+    const left = [...snapshot(sb).keys()];
+    expect(left).toEqual(expect.arrayContaining(['gitlabMergeRequest/legacy-mr', `gitlabProject/${project}`]));
+    expect(left.filter((k) => !k.startsWith('gitlabGroup/')).sort()).toEqual(['gitlabMergeRequest/legacy-mr', `gitlabProject/${project}`]);
+    expect(left.length).toBeGreaterThan(2);
+    expect(r.result!.failures.map((f) => f.what.replace(/ of this install.*/, '')).sort()).toEqual([`${left.length - 2} gitlabGroup entities`, '1 gitlabProject entities'].sort());
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+  } finally {
+    await sb.close();
+  }
+});
+
 describe('entities last written by the shared webhook carry no install id', () => {
   let sb: Sandboxes;
   afterAll(async () => {
