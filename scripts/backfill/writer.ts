@@ -4,7 +4,8 @@
 // (207); a 413 or a whole-request 422 splits the batch until the bad entity is alone. The number
 // of entities buffered or in flight is bounded: `add` waits when Port is the bottleneck.
 import { PORT_BULK_UPSERT_MAX, PortApiError, type PortClient } from '../clients/port/index.ts';
-import type { Entity } from '../port/types.ts';
+import type { EntitiesQuery, Entity } from '../port/types.ts';
+import { INSTALL_ID_PREFIX, USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
 import type { MappedEntity } from '../mapping/types.ts';
 import type { Limiter } from './limiter.ts';
 import type { KindStats } from './stats.ts';
@@ -38,7 +39,20 @@ export class EntityWriter {
   /** Per blueprint: Port had no entity of it when this run first wrote to it (so nothing to compare with). */
   private readonly emptyAtStart = new Map<string, Promise<boolean>>();
 
+  /**
+   * With an install id: entities this package wrote before install ids existed
+   * (`port-gitlab-template/<version>`, no install id) are left out of the comparison, so they are
+   * written again and carry the id from then on — reconcile and uninstall can then tell whose they are.
+   */
+  private readonly attributable: EntitiesQuery[];
+
   constructor(private readonly o: WriterOptions) {
+    this.attributable = o.port.installId
+      ? [{ combinator: 'or', rules: [
+        { property: '$datasource', operator: 'doesNotContains', value: `${USER_AGENT_PRODUCT}/` },
+        { property: '$datasource', operator: 'contains', value: `/${INSTALL_ID_PREFIX}` },
+      ] } as EntitiesQuery]
+      : [];
     if (o.compareBatch < 1 || o.compareBatch > 1000) throw new RangeError(`compareBatch must be 1–1000 (Port's search limit), got ${o.compareBatch}`);
   }
 
@@ -137,7 +151,7 @@ export class EntityWriter {
         const out = new Map<string, PortEntityView>();
         // One page: the limit equals the number of identifiers asked for.
         for await (const page of this.o.port.searchEntityPages(blueprint, {
-          query: { combinator: 'and', rules: [{ property: '$identifier', operator: 'in', value: ids }] },
+          query: { combinator: 'and', rules: [{ property: '$identifier', operator: 'in', value: ids }, ...this.attributable] } as EntitiesQuery,
           include: ['identifier', 'title', 'icon', 'team', 'properties', 'relations'],
           limit: ids.length,
           maxPages: 1,

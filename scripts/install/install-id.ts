@@ -9,6 +9,7 @@
 // install (with paths, its entities would silently stop being reconciled).
 import { createHash } from 'node:crypto';
 import { resolveGitLabHost } from '../clients/gitlab/host.ts';
+import { INSTALL_ID_PREFIX } from '../clients/shared/user-agent.ts';
 
 /** `gl-` + 12 hex digits (48 bits: collisions between one organisation's installs are negligible). */
 export function installIdOf(gitlabUrl: string, groupIds: readonly number[]): string {
@@ -17,6 +18,6 @@ export function installIdOf(gitlabUrl: string, groupIds: readonly number[]): str
   const url = new URL(resolveGitLabHost(gitlabUrl));
   const root = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
   const ids = [...new Set(groupIds)].sort((a, b) => a - b).join(',');
-  return `gl-${createHash('sha256').update(`${root}\n${ids}`).digest('hex').slice(0, 12)}`;
+  return `${INSTALL_ID_PREFIX}${createHash('sha256').update(`${root}\n${ids}`).digest('hex').slice(0, 12)}`;
 }
 

@@ -9,12 +9,11 @@
 // uninstall never deletes what it cannot attribute.
 import type { PortClient } from '../clients/port/index.ts';
 import { PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
-import { USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
+import { INSTALL_ID_PREFIX, USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
 import type { EntitiesQuery } from '../port/types.ts';
 
 const PRODUCT = `${USER_AGENT_PRODUCT}/`;
-/** Every id installIdOf() makes starts with `gl-`; a datasource without `/gl-` predates install ids. */
-const INSTALL_ID_MARK = '/gl-';
+const INSTALL_ID_MARK = `/${INSTALL_ID_PREFIX}`;
 
 export interface SharedBlueprintUse {
   blueprint: string;

@@ -93,5 +93,26 @@ describe('reconcile', () => {
     expect(sb.port.entity('gitlabProject', String(victim.id))).toBeDefined();
     expect(sb.port.auditLog().length).toBe(auditBefore);
   });
-});
 
+  it('re-stamps what a version without install ids wrote, so that the next reconcile can delete it', async () => {
+    sb = await startSandboxes({ gitlab: { seed: { ...SEED, projects: 20 } } });
+    const legacy = await sb.backfill(); // the sandbox's client sends no install id
+    const written = Object.values(legacy.kinds).reduce((n, k) => n + k.written, 0);
+    expect(sb.port.entities('gitlabProject').every((e) => !(e.datasource ?? '').includes('/gl-'))).toBe(true);
+    const mine = sb.portClient.forInstall('gl-0123456789ab');
+    const restamp = await sb.backfill({ port: mine });
+    expect(Object.values(restamp.kinds).reduce((n, k) => n + k.written, 0)).toBe(written);
+    for (const bp of ['gitlabGroup', 'gitlabProject', 'gitlabMergeRequest', 'gitlabJob']) {
+      expect(sb.port.entities(bp).every((e) => (e.datasource ?? '').endsWith("/gl-0123456789ab")), bp).toBe(true);
+    }
+    const again = await sb.backfill({ port: mine });
+    expect(Object.values(again.kinds).reduce((n, k) => n + k.written, 0)).toBe(0);
+    // Now attributable: a project deleted in GitLab goes on the next run.
+    const truth = await gitlabTruth(sb.gitlabClient, sb.gitlab.groupId);
+    const victim = truth.projects[0]!;
+    await sb.gitlab.destroyProject(victim.id as number);
+    const after = await sb.backfill({ port: mine });
+    expect(after.kinds.projects!.deleted).toBe(1);
+    expect(sb.port.entities('gitlabProject').some((e) => e.identifier === String(victim.id))).toBe(false);
+  });
+});

@@ -12,6 +12,8 @@ export function packageVersion(): string {
 }
 
 export const USER_AGENT_PRODUCT = 'port-gitlab-template';
+/** Every install id starts with it (install-id.ts); a `$datasource` without `/gl-` predates install ids. */
+export const INSTALL_ID_PREFIX = 'gl-';
 
 /** `port-gitlab-template/<version>` or `port-gitlab-template/<version>/<installId>`. */
 export function userAgent(installId?: string): string {
