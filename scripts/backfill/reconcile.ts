@@ -5,10 +5,10 @@
 // incomplete listing, or more stale entities than `threshold` of ours, deletes nothing.
 import type { PortClient } from '../clients/port/index.ts';
 import type { EntitiesQuery, Entity } from '../port/types.ts';
-import { PORT_BULK_DELETE_MAX, PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
+import { deleteInBulk, PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
 import type { Limiter } from './limiter.ts';
 import type { KindStats } from './stats.ts';
-import type { KindFailure, ReconcileReport } from './types.ts';
+import type { ReconcileReport } from './types.ts';
 import { describe } from './writer.ts';
 
 export const MAX_LISTED_STALE = 100;
@@ -113,24 +113,7 @@ export async function reconcile(kinds: ReconcileKind[], approved: Map<string, Se
 
   for (const { k, ids } of toDelete.reverse()) {
     const bp = k.stats.blueprint;
-    const kept: KindFailure[] = [];
-    let deleted = 0;
-    for (let i = 0; i < ids.length; i += PORT_BULK_DELETE_MAX) {
-      const batch = ids.slice(i, i + PORT_BULK_DELETE_MAX);
-      try {
-        await o.limiter.run(() => o.port.deleteEntities(bp, batch));
-        deleted += batch.length;
-      } catch {
-        // Port refuses the whole batch when one entity has dependents: find which, one by one.
-        for (const id of batch) {
-          try {
-            if (await o.limiter.run(() => o.port.deleteEntity(bp, id))) deleted++;
-          } catch (err) {
-            kept.push({ identifier: id, reason: describe(err) });
-          }
-        }
-      }
-    }
+    const { deleted, kept } = await deleteInBulk(o.port, bp, ids, { run: (request) => o.limiter.run(request), reason: describe });
     k.stats.deleted += deleted;
     const report = reports.get(k.stats)!;
     report.reason = `deleted ${deleted} of ${ids.length} stale ${bp} entities${kept.length ? `; ${kept.length} kept because Port refused (another entity depends on them)` : ''}`;

@@ -1,7 +1,7 @@
 // Purge when the Port side is shared (shared-port.ts): delete only the entities this install
 // wrote (`$datasource` carries its install id), leaving the blueprint and everyone else's entities.
 import type { PortClient } from '../clients/port/index.ts';
-import { PORT_BULK_DELETE_MAX, PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
+import { deleteInBulk, PORT_SEARCH_MAX_LIMIT, type BulkDeleteOutcome } from '../clients/port/index.ts';
 import { userAgent } from '../clients/shared/user-agent.ts';
 import { oursQuery } from '../backfill/reconcile.ts';
 import { explainError } from './errors.ts';
@@ -16,11 +16,8 @@ export async function ownEntityIds(port: PortClient, blueprint: string, installI
   return ids;
 }
 
-export interface OwnPurge {
-  deleted: number;
-  /** Entities Port refused to delete (another entity points at them), with its reason. */
-  kept: Array<{ identifier: string; reason: string }>;
-}
+/** What was deleted, and what Port refused to delete (another entity points at it) with its reason. */
+export type OwnPurge = BulkDeleteOutcome;
 
 /**
  * Deletes this install's entities of one blueprint, in bulk. Listed in full before the first
@@ -29,22 +26,5 @@ export interface OwnPurge {
  */
 export async function purgeOwnEntities(port: PortClient, blueprint: string, installId: string): Promise<OwnPurge> {
   const ids = await ownEntityIds(port, blueprint, installId);
-  const out: OwnPurge = { deleted: 0, kept: [] };
-  for (let i = 0; i < ids.length; i += PORT_BULK_DELETE_MAX) {
-    const batch = ids.slice(i, i + PORT_BULK_DELETE_MAX);
-    try {
-      await port.deleteEntities(blueprint, batch);
-      out.deleted += batch.length;
-    } catch {
-      // Port refuses the whole batch when one entity has dependents: find which, one by one.
-      for (const id of batch) {
-        try {
-          if (await port.deleteEntity(blueprint, id)) out.deleted++;
-        } catch (err) {
-          out.kept.push({ identifier: id, reason: explainError(err).message });
-        }
-      }
-    }
-  }
-  return out;
+  return deleteInBulk(port, blueprint, ids, { reason: (err) => explainError(err).message });
 }

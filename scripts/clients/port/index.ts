@@ -4,5 +4,6 @@ export type { PortClientOptions, WriteEntityOptions, BulkItemResult, BulkUpsertR
 export { PortApiError, PortRequestSchemaError } from './errors.ts';
 export type { PortRequest, PortResponse, RetryEvent, HttpMethod } from './http.ts';
 export { PortTokenManager } from './token-manager.ts';
+export { deleteInBulk, type BulkDeleteOutcome, type BulkDeleteOptions } from './delete-in-bulk.ts';
 export { resolvePortBaseUrl, PORT_REGIONS, DEFAULT_PORT_API_URL } from './region.ts';
 export type { PortRegion } from './region.ts';
