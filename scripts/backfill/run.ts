@@ -1,8 +1,9 @@
 // `runBackfill`: every existing GitLab object of the listed groups into Port, then reconcile.
 // Phases, parents first: groups (and their direct members) → projects → in parallel: group-level
 // merge requests and issues, and per project pipelines → jobs → deployments → releases. Each page
-// is mapped (one jq call per page) and handed to the writer as it arrives; only identifiers are
-// kept across pages (for reconcile and relation checks), so memory does not grow with objects.
+// is mapped (in the mapping worker; pages queued while it is busy share one jq call) and handed to
+// the writer as it arrives; only identifiers (and each project's id, path and URL, for its own
+// lists) are kept across pages, so memory does not grow with the objects.
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { backfillFields, defaultOptions, renderBackfillMappings } from '../bundle/render.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
