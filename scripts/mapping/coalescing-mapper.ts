@@ -1,5 +1,5 @@
 // Merges the mapping requests that queue up while the engine is busy into one call per mapping
-// list. jq-wasm compiles the whole program on every call (~5–8 ms for a backfill kind), so a
+// list. jq-wasm compiles the whole program on every call (3–6 ms for a backfill kind), so a
 // project's three releases cost as much as a hundred merge requests when mapped on their own; the
 // backfill lists many such short pages (pipelines, jobs, deployments, releases per project).
 // Batches grow exactly when mapping is the bottleneck, and stay at one page when it is not.
