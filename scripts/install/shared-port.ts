@@ -84,7 +84,7 @@ export function describeSharedUse(found: SharedBlueprintUse[]): string {
   const unknown = tally(found, (b) => b.unknownOwner);
   const who = [
     ...(others ? [`another install (${others})`] : []),
-    ...(unknown ? [`entities of unknown owner (${unknown}, written by a version before install ids existed; uninstall never deletes what it cannot attribute, and a `port-gitlab backfill` run gives those still in GitLab this install's id)`] : []),
+    ...(unknown ? [`entities of unknown owner (${unknown}, written by a version before install ids existed; uninstall never deletes what it cannot attribute, and a port-gitlab backfill run gives those still in GitLab this install's id)`] : []),
   ].join(' and ');
   return `${who} still ${others && !unknown ? 'uses' : 'use'} the Port webhook and blueprints`;
 }
