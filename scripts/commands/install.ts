@@ -19,7 +19,8 @@ nothing to change sends no write request.
   --skip-hook           install no GitLab hook (read_api is then enough)
   --skip-backfill       do not backfill existing GitLab objects
   --project-hooks       where group hooks are unavailable (GitLab Free/CE) or you are not Owner,
-                        install one hook per project instead
+                        install one hook per project instead; a project that refuses its hook
+                        (no Maintainer role, deleted meanwhile) is skipped and listed with the fix
   --confidential-issues catalog confidential issues too (INGEST_CONFIDENTIAL_ISSUES=true)
 
 Inputs (environment variable, or the flag):
@@ -30,7 +31,8 @@ Inputs (environment variable, or the flag):
   GITLAB_TOKEN         --gitlab-token         api scope, Owner role on each group
   GITLAB_GROUPS        --gitlab-groups        comma-separated top-level group paths or ids
 
-Exit codes: 0 installed (or nothing to do); 1 a step failed (what this run created is rolled back);
+Exit codes: 0 installed (or nothing to do); 1 a step failed (what this run created is rolled back),
+or installed except the hooks of the projects listed as refused (a re-run adds only those);
 2 bad input, or a preflight/plan problem (nothing was written).`;
 
 export interface InstallCommandOptions {

@@ -8,6 +8,7 @@ import { GROUP_HOOK_EVENT_FLAGS, PROJECT_HOOK_EVENT_FLAGS, type GitLabClient, ty
 import { forEachLimited } from '../backfill/limiter.ts';
 import type { PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
+import { formatRefusals, projectRefusal, type HookRefusal } from './hook-refusal.ts';
 
 export const HOOK_NAME = 'Port (port-gitlab-template)';
 
@@ -34,6 +35,8 @@ export interface HookPlan {
   url?: string;
   events: string[];
   items: HookPlanItem[];
+  /** Projects whose hooks GitLab would not let us read (no Maintainer role, deleted since listed): no item. */
+  refused: HookRefusal[];
   notes: string[];
 }
 
@@ -105,7 +108,7 @@ export interface PlanHooksOptions {
 }
 
 export async function planHooks(gitlab: GitLabClient, groups: readonly PreflightGroup[], opts: PlanHooksOptions): Promise<HookPlan> {
-  const plan: HookPlan = { url: opts.url, events: [...opts.events], items: [], notes: [] };
+  const plan: HookPlan = { url: opts.url, events: [...opts.events], items: [], refused: [], notes: [] };
   const itemFor = (target: HookTarget, hooks: readonly GitLabHook[], kind: 'group' | 'project'): HookPlanItem => {
     const existing = findOurHook(hooks, opts.url);
     if (!existing) return { target, action: 'create', reasons: ['no hook of ours yet'] };
@@ -124,23 +127,35 @@ export async function planHooks(gitlab: GitLabClient, groups: readonly Preflight
       for await (const page of gitlab.groupProjects(g.id, { archived: false, simple: true })) {
         for (const p of page as unknown as Array<{ id: number; path_with_namespace: string }>) projects.push({ id: p.id, path_with_namespace: p.path_with_namespace });
       }
-      const items: HookPlanItem[] = new Array(projects.length);
+      // Slots keep the listing order, whatever order the concurrent reads finish in.
+      const slots: Array<HookPlanItem | HookRefusal> = new Array(projects.length);
       await forEachLimited(projects.entries(), 4, async ([i, p]) => {
-        items[i] = itemFor({ kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path }, await gitlab.listProjectHooks(p.id), 'project');
+        const target: HookTarget = { kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path };
+        try {
+          slots[i] = itemFor(target, await gitlab.listProjectHooks(p.id), 'project');
+        } catch (err) {
+          const refusal = projectRefusal(err, target, 'check');
+          if (!refusal) throw err;
+          slots[i] = refusal;
+        }
       });
-      plan.items.push(...items);
+      for (const s of slots) {
+        if (s.action === 'refused') plan.refused.push(s);
+        else plan.items.push(s);
+      }
     }
   }
   return plan;
 }
 
-export function formatHookPlan(plan: HookPlan): string {
+export function formatHookPlan(plan: HookPlan, dryRun = true): string {
   const lines = plan.items.map((i) => {
     const sign = i.action === 'create' ? '+' : i.action === 'update' ? '~' : '=';
     const head = `  ${sign} ${i.target.kind} hook on ${i.target.path}${i.existing ? ` (id ${i.existing.id})` : ''}: ${i.action}`;
     return i.action === 'update' ? [head, ...i.reasons.map((r) => `      ${r}`)].join('\n') : head;
   });
+  lines.push(...formatRefusals(plan.refused, dryRun));
   for (const n of plan.notes) lines.push(`  ! ${n}`);
-  if (!plan.items.length) lines.push('  (no hooks)');
+  if (!plan.items.length && !plan.refused.length) lines.push('  (no hooks)');
   return lines.join('\n');
 }

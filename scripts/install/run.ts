@@ -12,6 +12,7 @@ import { loadBackfill, type BackfillSummary } from './backfill-step.ts';
 import { InstallStepError, explainError, type InstallStep } from './errors.ts';
 import { applyHooks, type HookResult } from './hook-apply.ts';
 import { desiredHookEvents, formatHookPlan, planHooks, type HookPlan } from './hook-plan.ts';
+import type { HookRefusal } from './hook-refusal.ts';
 import type { InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
 import { CreationJournal, type RollbackReport } from './journal.ts';
@@ -49,12 +50,12 @@ export interface InstallDeps {
 export interface InstallSummary {
   ok: boolean;
   dryRun: boolean;
-  /** 0 ok, 1 failed, 2 bad input or preflight/plan refused. */
+  /** 0 ok, 1 failed or needs attention (a project refused its hook), 2 bad input or preflight/plan refused. */
   exitCode: 0 | 1 | 2;
   preflight: { ok: boolean; checks: PreflightCheck[] };
   blueprints: { created: string[]; updated: string[]; unchanged: string[] };
   webhook?: { identifier: string; action: 'created' | 'updated' | 'unchanged' | 'create' | 'update'; secret: SecretSource; url?: string; diff?: string[] };
-  hooks: Array<HookResult | { kind: 'group' | 'project'; target: string; targetId: number; id?: number; action: 'create' | 'update' | 'unchanged'; reasons: string[] }>;
+  hooks: Array<HookResult | HookRefusal | { kind: 'group' | 'project'; target: string; targetId: number; id?: number; action: 'create' | 'update' | 'unchanged'; reasons: string[] }>;
   backfill?: BackfillSummary | { skipped: string };
   notes: string[];
   error?: { step: InstallStep; message: string; fix?: string };
@@ -69,12 +70,19 @@ export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleO
   return { ...defaultOptions(bundle), confidentialIssues: inputs.confidentialIssues };
 }
 
-function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string): string {
+function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, dryRun: boolean, hookNote?: string): string {
   return [
     'Blueprints:', formatBlueprintPlan(bp) || '  (none)',
     'Port webhook:', formatWebhookPlan(wh),
-    'GitLab hooks:', hooks ? formatHookPlan(hooks) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
+    'GitLab hooks:', hooks ? formatHookPlan(hooks, dryRun) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
   ].join('\n');
+}
+
+/** The note that goes with refused project hooks: how many, what it means, what a re-run does. */
+function refusalNote(refused: readonly HookRefusal[], planned: number, dryRun: boolean): string {
+  const names = refused.map((r) => r.target).join(', ');
+  if (dryRun) return `could not check the hooks of ${refused.length} project(s) (${names}); a real run skips them and exits 1 — see each project's fix`;
+  return `GitLab refused the hook on ${refused.length} of ${planned} project(s) (${names}): they send no events to Port until fixed; everything else is installed. After the fix, run the installer again: it adds only what is missing`;
 }
 
 export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): Promise<InstallSummary> {
@@ -126,13 +134,15 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } catch (err) {
     return fail(1, 'plan', err);
   }
-  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+  summary.planText = planText(bpPlan, whPlan, hookPlan, Boolean(flags.dryRun), flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
     summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: i.reasons }));
+    summary.hooks.push(...(hookPlan?.refused ?? []));
     if (hookPlan) summary.notes.push(...hookPlan.notes);
+    if (hookPlan?.refused.length) summary.notes.push(refusalNote(hookPlan.refused, hookPlan.items.length + hookPlan.refused.length, true));
     if (!flags.skipBackfill) summary.notes.push('the backfill does not run in a dry run');
     summary.ok = true;
     summary.exitCode = 0;
@@ -144,8 +154,10 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return fail(1, 'plan', new InstallStepError('plan', 'cancelled; nothing was written'));
   }
 
-  // Writes: anything this run creates is undone if a later write fails.
+  // Writes: anything this run creates is undone if a later write fails (a project refusing its
+  // hook is not a failure: it is skipped, reported, and the run goes on).
   const journal = new CreationJournal();
+  let refused: HookRefusal[] = [];
   let current: InstallStep = 'blueprints';
   try {
     await step('blueprints');
@@ -164,7 +176,13 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
         hookPlan = await planHooks(gitlab, hookGroups, { url: stored.url, secret: whPlan.secret, events, webhookIdentifier });
       }
       summary.notes.push(...hookPlan.notes);
-      summary.hooks = await applyHooks(gitlab, hookPlan, whPlan.secret, webhookIdentifier, journal, log);
+      const applied = await applyHooks(gitlab, hookPlan, whPlan.secret, webhookIdentifier, journal, log);
+      refused = applied.refused;
+      summary.hooks = [...applied.results, ...refused];
+      if (refused.length) {
+        summary.notes.push(refusalNote(refused, hookPlan.items.length + hookPlan.refused.length, false));
+        if (whPlan.secretSource === 'rotated') summary.notes.push('the webhook secret was rotated: a hook that already existed on a refused project still has the old token, so Port rejects its deliveries until the installer can update it');
+      }
     } else {
       summary.notes.push('no GitLab hook was installed (--skip-hook): Port is only updated by the backfill');
     }
@@ -199,7 +217,8 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     }
   }
 
-  summary.ok = true;
-  summary.exitCode = 0;
+  // Installed, but some projects have no hook: exit 1 says "needs attention" to scripts and CI.
+  summary.ok = refused.length === 0;
+  summary.exitCode = refused.length ? 1 : 0;
   return summary;
 }

@@ -2,6 +2,7 @@
 // backfill command's own format), or one JSON object.
 import { formatSummary } from '../backfill/report.ts';
 import type { BackfillSummary } from './backfill-step.ts';
+import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
 import type { InstallSummary } from './run.ts';
 
 /** The `--json` object: `{ok, dryRun, blueprints, webhook, hooks, backfill?, notes, error?, rolledBack?, preflight}`. */
@@ -45,11 +46,13 @@ export function installText(s: InstallSummary): string {
     }
     if (s.planText && !s.dryRun && s.error.step === 'plan') out.push(s.planText);
   }
+  const refused = s.hooks.filter((h): h is HookRefusal => h.action === 'refused');
   if (!s.dryRun && s.preflight.ok) {
-    out.push(s.ok ? '✓ installed' : 'Result:');
+    out.push(s.ok ? '✓ installed' : !s.error && refused.length ? `! installed, but ${refused.length} project(s) have no hook (exit 1: needs attention):` : 'Result:');
     out.push(`  blueprints: created ${list(s.blueprints.created)}; updated ${list(s.blueprints.updated)}; unchanged ${list(s.blueprints.unchanged)}`);
     if (s.webhook) out.push(`  Port webhook ${s.webhook.identifier}: ${s.webhook.action}; secret ${s.webhook.secret}${s.webhook.url ? `; URL ${s.webhook.url}` : ''}`);
-    for (const h of s.hooks) out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}`);
+    for (const h of s.hooks) if (h.action !== 'refused') out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}`);
+    out.push(...formatRefusals(refused, false));
     if (s.backfill) out.push(backfillText(s.backfill));
   }
   for (const n of s.notes) out.push(`  ! ${n}`);

@@ -74,6 +74,8 @@ export interface GitLabProxy {
   log: string[];
   /** From now on every request is answered 401, as GitLab does for an expired token. */
   expire(): void;
+  /** The token expires right after the first request whose `METHOD /path` matches is forwarded. */
+  expireAfter(match: RegExp): void;
   writes(): string[];
   close(): Promise<void>;
 }
@@ -83,9 +85,14 @@ export async function startGitLabProxy(target: string): Promise<GitLabProxy> {
   const t = new URL(target);
   const log: string[] = [];
   let expired = false;
+  let expireAfter: RegExp | undefined;
   const server: Server = createServer((req, res) => {
-    log.push(`${req.method} ${(req.url ?? '').split('?')[0]}`);
-    if (expired) {
+    const line = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    log.push(line);
+    if (!expired && expireAfter?.test(line)) {
+      expireAfter = undefined;
+      expired = true; // this request still goes through; the next ones do not
+    } else if (expired) {
       req.resume();
       res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ message: '401 Unauthorized' }));
       return;
@@ -104,6 +111,7 @@ export async function startGitLabProxy(target: string): Promise<GitLabProxy> {
     url: `http://127.0.0.1:${port}`,
     log,
     expire: () => { expired = true; },
+    expireAfter: (match) => { expireAfter = match; },
     writes: () => log.filter((l) => !l.startsWith('GET ')),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
