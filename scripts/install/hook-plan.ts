@@ -148,13 +148,13 @@ export async function planHooks(gitlab: GitLabClient, groups: readonly Preflight
   return plan;
 }
 
-export function formatHookPlan(plan: HookPlan, dryRun = true): string {
+export function formatHookPlan(plan: HookPlan): string {
   const lines = plan.items.map((i) => {
     const sign = i.action === 'create' ? '+' : i.action === 'update' ? '~' : '=';
     const head = `  ${sign} ${i.target.kind} hook on ${i.target.path}${i.existing ? ` (id ${i.existing.id})` : ''}: ${i.action}`;
     return i.action === 'update' ? [head, ...i.reasons.map((r) => `      ${r}`)].join('\n') : head;
   });
-  lines.push(...formatRefusals(plan.refused, dryRun));
+  lines.push(...formatRefusals(plan.refused, 'plan'));
   for (const n of plan.notes) lines.push(`  ! ${n}`);
   if (!plan.items.length && !plan.refused.length) lines.push('  (no hooks)');
   return lines.join('\n');

@@ -63,10 +63,10 @@ function validationText(message: string): string {
   return message;
 }
 
-/** One line per refusal for people: the project, why, and the fix. */
-export function formatRefusals(refusals: readonly HookRefusal[], dryRun: boolean): string[] {
+/** Two lines per refusal for people: the project and why, then the fix. In a plan nothing is final yet. */
+export function formatRefusals(refusals: readonly HookRefusal[], phase: 'plan' | 'result'): string[] {
   return refusals.flatMap((r) => [
-    `  ${dryRun && r.during === 'check' ? '? could not check' : '✗ no hook on'} project ${r.target}: ${r.reason}`,
+    `  ${phase === 'plan' ? '? could not check' : '✗ no hook on'} project ${r.target}: ${r.reason}`,
     `      fix: ${r.fix}`,
   ]);
 }

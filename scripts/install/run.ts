@@ -70,11 +70,11 @@ export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleO
   return { ...defaultOptions(bundle), confidentialIssues: inputs.confidentialIssues };
 }
 
-function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, dryRun: boolean, hookNote?: string): string {
+function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string): string {
   return [
     'Blueprints:', formatBlueprintPlan(bp) || '  (none)',
     'Port webhook:', formatWebhookPlan(wh),
-    'GitLab hooks:', hooks ? formatHookPlan(hooks, dryRun) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
+    'GitLab hooks:', hooks ? formatHookPlan(hooks) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
   ].join('\n');
 }
 
@@ -134,7 +134,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } catch (err) {
     return fail(1, 'plan', err);
   }
-  summary.planText = planText(bpPlan, whPlan, hookPlan, Boolean(flags.dryRun), flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);

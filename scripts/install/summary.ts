@@ -52,7 +52,7 @@ export function installText(s: InstallSummary): string {
     out.push(`  blueprints: created ${list(s.blueprints.created)}; updated ${list(s.blueprints.updated)}; unchanged ${list(s.blueprints.unchanged)}`);
     if (s.webhook) out.push(`  Port webhook ${s.webhook.identifier}: ${s.webhook.action}; secret ${s.webhook.secret}${s.webhook.url ? `; URL ${s.webhook.url}` : ''}`);
     for (const h of s.hooks) if (h.action !== 'refused') out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}`);
-    out.push(...formatRefusals(refused, false));
+    out.push(...formatRefusals(refused, 'result'));
     if (s.backfill) out.push(backfillText(s.backfill));
   }
   for (const n of s.notes) out.push(`  ! ${n}`);

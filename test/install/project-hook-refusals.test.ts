@@ -6,6 +6,8 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { runInstallCommand, type InstallCommandOptions } from '../../scripts/commands/install.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
+import { GitLabApiError } from '../../scripts/clients/gitlab/errors.ts';
+import { projectRefusal } from '../../scripts/install/hook-refusal.ts';
 import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
 
 const bundle = loadBundle();
@@ -158,5 +160,27 @@ describe('--project-hooks: refusals while writing', () => {
     expect(JSON.parse(again.out).hooks.filter((h: { action: string }) => h.action === 'refused').map((h: { target: string }) => h.target)).toEqual([full.path_with_namespace]);
     expect(portWrites(sb.port, portBefore)).toEqual({});
     expect(sb.proxy.writes().slice(glBefore)).toEqual([`POST /api/v4/projects/${full.id}/hooks`]);
+  });
+});
+
+describe('which answers skip a project, and which stop the run', () => {
+  const project = { kind: 'project' as const, id: 7, path: 'acme/web', group: 'acme' };
+  // Error bodies as GitLab sends them, through the client's own message extraction.
+  const err = (status: number, message: string) => new GitLabApiError({ status, method: 'POST', path: 'projects/7/hooks', message, attempts: 1, code: `http_${status}` });
+
+  test('403, 404 and 422 on a project skip it, with the fix', () => {
+    expect(projectRefusal(err(403, '403 Forbidden'), project, 'create')).toMatchObject({ status: 403, targetId: 7, fix: expect.stringContaining('needs the Maintainer role on acme/web') });
+    expect(projectRefusal(err(404, '404 Project Not Found'), project, 'update')).toMatchObject({ status: 404, during: 'update' });
+    expect(projectRefusal(err(422, '{"url":["is blocked: Requests to localhost are not allowed"]}'), project, 'create')?.reason).toContain('url: is blocked: Requests to localhost are not allowed');
+  });
+
+  test('the token (401, a missing api scope), rate limits, server errors and group hooks stop the run', () => {
+    expect(projectRefusal(err(401, '401 Unauthorized'), project, 'create')).toBeUndefined();
+    expect(projectRefusal(err(403, 'insufficient_scope: The request requires higher privileges than provided by the access token.'), project, 'create')).toBeUndefined();
+    expect(projectRefusal(err(429, 'Retry later'), project, 'create')).toBeUndefined();
+    expect(projectRefusal(err(502, '502 Bad Gateway'), project, 'check')).toBeUndefined();
+    expect(projectRefusal(err(0, 'ECONNRESET'), project, 'check')).toBeUndefined();
+    expect(projectRefusal(err(403, '403 Forbidden'), { ...project, kind: 'group' }, 'create')).toBeUndefined();
+    expect(projectRefusal(new Error('a bug'), project, 'create')).toBeUndefined();
   });
 });
