@@ -25,8 +25,25 @@ export function formatSummary(s: BackfillSummary): string[] {
       for (const kept of r.kept?.slice(0, MAX_REASONS_SHOWN) ?? []) lines.push(`    - kept ${kept.identifier}: ${kept.reason}`);
     }
   }
+  lines.push(...bottleneckLines(s));
   lines.push(s.ok ? 'backfill: ok' : 'backfill: FAILED (see above); the exit code is 1');
   return lines;
+}
+
+/** A run shorter than this says nothing about limits: start-up and phases dominate it. */
+const MIN_SECONDS_FOR_HINT = 10;
+/** Slots all taken for at least this share of the run: that API set the pace. */
+const BOTTLENECK_SATURATION = 0.5;
+
+/** Which API held the run back, and the flag that gives it more room. */
+function bottleneckLines(s: BackfillSummary): string[] {
+  if (!s.usage || (s.seconds ?? 0) < MIN_SECONDS_FOR_HINT) return [];
+  const sides = [
+    { name: 'Port', u: s.usage.port, flag: '--port-concurrency', limit: "your Port organisation's rate limit" },
+    { name: 'GitLab', u: s.usage.gitlab, flag: '--gitlab-concurrency', limit: "GitLab's rate limits (GitLab.com: 2,000 requests/min per user)" },
+  ].filter((x) => x.u.saturation >= BOTTLENECK_SATURATION);
+  return sides.map(({ name, u, flag, limit }) =>
+    `  ${name} set the pace: its ${u.slots} request slots were all busy ${Math.round(u.saturation * 100)}% of the run (${u.meanMs} ms a request); ${flag} ${u.slots * 2} would allow more if ${limit} allows`);
 }
 
 function clock(seconds: number): string {

@@ -189,6 +189,7 @@ class BackfillRun {
         ...(this.aborted ? { interrupted: true } : {}),
         seconds: Math.round((this.now() - started) / 100) / 10,
         requests: { gitlab: this.gl.started, port: this.portLimiter.started },
+        usage: { gitlab: this.gl.usage(), port: this.portLimiter.usage() },
         since: this.window.since,
       };
     } finally {

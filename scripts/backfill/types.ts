@@ -7,6 +7,7 @@ import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import type { MappingResult } from '../mapping/types.ts';
+import type { LimiterUsage } from './limiter.ts';
 
 /** The engine (synchronous) or the worker mapper (asynchronous): both map a page of REST objects. */
 export interface BackfillMapper {
@@ -118,6 +119,8 @@ export interface BackfillSummary {
   seconds?: number;
   /** Requests sent (for the benchmark): GitLab list pages, Port searches/bulks/deletes. */
   requests?: { gitlab: number; port: number };
+  /** How busy each API's request slots were: which one held the run back (README "Backfill"). */
+  usage?: { gitlab: LimiterUsage; port: LimiterUsage };
   /** `null` when the window was everything. */
   since?: string | null;
 }

@@ -23,6 +23,9 @@ describe('backfill', () => {
     expect(first.ok).toBe(true);
     expect(Object.values(first.kinds).every((k) => k.complete && k.failed === 0)).toBe(true);
     expect(first.kinds.projects!.fetched).toBeGreaterThan(100);
+    expect(first.usage?.port).toMatchObject({ slots: 5, started: first.requests!.port });
+    expect(first.usage!.port.saturation).toBeGreaterThanOrEqual(0);
+    expect(first.usage!.port.saturation).toBeLessThanOrEqual(1);
     expect(first.kinds.mergeRequests!.fetched).toBeGreaterThan(200);
     expect(first.kinds.issues!.skipped).toBeGreaterThan(0);
     expect(totals(first, 'written')).toBe(totals(first, 'fetched') - first.kinds.issues!.skipped!);

@@ -78,6 +78,20 @@ describe('limiter', () => {
     expect(seen.sort((a, b) => a - b)).toEqual([...Array(20).keys()]);
     expect(l.started).toBe(20);
   });
+
+  it('measures how long all its slots were taken and how long a task took', async () => {
+    let t = 0;
+    const l = new Limiter(2, () => t);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => { release = resolve; });
+    const both = [l.run(() => gate), l.run(() => gate)];
+    t = 10;
+    release();
+    await Promise.all(both);
+    await l.run(async () => { t = 14; }); // one slot of two: not saturated
+    t = 20;
+    expect(l.usage()).toEqual({ slots: 2, started: 3, meanMs: 8, saturation: 0.5 });
+  });
 });
 
 describe('reconcile query', () => {
@@ -100,6 +114,14 @@ describe('report', () => {
     expect(lines).toContain('    - 12: Port refused it: 422 invalid');
     expect(lines.some((l) => l.includes('projects reconcile (refused): 6 of 10'))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/FAILED/);
+  });
+
+  it('names the API that set the pace, with the flag that gives it room, on runs long enough to tell', () => {
+    const usage = { gitlab: { slots: 8, started: 500, meanMs: 21, saturation: 0.12 }, port: { slots: 5, started: 900, meanMs: 28.4, saturation: 0.92 } };
+    const base = { ok: true, kinds: {}, usage };
+    expect(formatSummary({ ...base, seconds: 60 })).toContain('  Port set the pace: its 5 request slots were all busy 92% of the run (28.4 ms a request); --port-concurrency 10 would allow more if your Port organisation\'s rate limit allows');
+    expect(formatSummary({ ...base, seconds: 60 }).some((l) => l.includes('GitLab set the pace'))).toBe(false);
+    expect(formatSummary({ ...base, seconds: 4 }).some((l) => l.includes('set the pace'))).toBe(false);
   });
 
   it('shows a bar and an ETA when GitLab announced the total', () => {
