@@ -43,7 +43,7 @@ function bottleneckLines(s: BackfillSummary): string[] {
     { name: 'GitLab', u: s.usage.gitlab, flag: '--gitlab-concurrency', limit: "GitLab's rate limits (GitLab.com: 2,000 requests/min per user)" },
   ].filter((x) => x.u.saturation >= BOTTLENECK_SATURATION);
   return sides.map(({ name, u, flag, limit }) =>
-    `  ${name} set the pace: its ${u.slots} request slots were all busy ${Math.round(u.saturation * 100)}% of the run (${u.meanMs} ms a request); ${flag} ${u.slots * 2} would allow more if ${limit} allows`);
+    `  ${name} set the pace: its ${u.slots} request slots were all busy ${Math.round(u.saturation * 100)}% of the run (${u.meanMs} ms a request); \`port-gitlab backfill ${flag} ${u.slots * 2}\` would allow more if ${limit} allows`);
 }
 
 function clock(seconds: number): string {

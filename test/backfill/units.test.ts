@@ -119,7 +119,7 @@ describe('report', () => {
   it('names the API that set the pace, with the flag that gives it room, on runs long enough to tell', () => {
     const usage = { gitlab: { slots: 8, started: 500, meanMs: 21, saturation: 0.12 }, port: { slots: 5, started: 900, meanMs: 28.4, saturation: 0.92 } };
     const base = { ok: true, kinds: {}, usage };
-    expect(formatSummary({ ...base, seconds: 60 })).toContain('  Port set the pace: its 5 request slots were all busy 92% of the run (28.4 ms a request); --port-concurrency 10 would allow more if your Port organisation\'s rate limit allows');
+    expect(formatSummary({ ...base, seconds: 60 })).toContain('  Port set the pace: its 5 request slots were all busy 92% of the run (28.4 ms a request); `port-gitlab backfill --port-concurrency 10` would allow more if your Port organisation\'s rate limit allows');
     expect(formatSummary({ ...base, seconds: 60 }).some((l) => l.includes('GitLab set the pace'))).toBe(false);
     expect(formatSummary({ ...base, seconds: 4 }).some((l) => l.includes('set the pace'))).toBe(false);
   });
