@@ -11,7 +11,9 @@ export const DOCTOR_HELP = `usage: port-gitlab doctor [--json] [--reenable] [inp
 Checks the installed integration: Port and GitLab credentials, that the Port webhook exists and is
 enabled, each group hook's health (alert_status, disabled_until; offers to re-enable a disabled
 hook), that the hook token equals the webhook secret (a test delivery, checked in Port's audit
-log), and the entity count of each blueprint.
+log), and the entity count of each blueprint. Where group hooks are unavailable (GitLab Free/CE,
+or a token user who is not Owner), it checks the hook install --project-hooks put on each active
+project instead and summarises them (healthy, missing, disabled); one test delivery per group.
 
   --json      print one JSON report on stdout
   --reenable  re-enable hooks GitLab disabled, without asking

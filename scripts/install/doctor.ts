@@ -1,6 +1,6 @@
 // Doctor: is the installed integration healthy? Credentials; the Port webhook (exists, enabled,
 // mappings as rendered); each GitLab hook (present, not auto-disabled — with an offer to
-// re-enable — flags as the bundle maps); the hook token equal to the webhook secret, proven by a
+// re-enable — flags as the bundle maps; where group hooks are unavailable, each project's hook, summarised); the hook token equal to the webhook secret, proven by a
 // test delivery that Port records in its audit log; entity counts per blueprint.
 import type { Bundle } from '../bundle/load.ts';
 import type { PortClient } from '../clients/port/index.ts';
@@ -16,12 +16,15 @@ import { tokenExpiryCheck } from './token-expiry.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
+import { checkProjectHooks, disabledText, isDisabledHook, type ProjectHookDetails } from './doctor-project-hooks.ts';
 
 export interface DoctorCheck {
   check: string;
   status: 'ok' | 'warn' | 'fail';
   message: string;
   fix?: string;
+  /** Project-hook mode (no group hooks): the projects behind the summary. */
+  projects?: ProjectHookDetails;
 }
 
 export interface DoctorReport {
@@ -39,7 +42,14 @@ export interface DoctorOptions {
   clock?: Clock;
 }
 
-const isDisabled = (h: GitLabHook) => (h.alert_status !== undefined && h.alert_status !== 'executable') || Boolean(h.disabled_until);
+/** Why this group has no group hooks (so the installer used project hooks), or undefined when `err` is another failure. */
+function withoutGroupHooks(err: unknown): string | undefined {
+  if (!(err instanceof GitLabApiError)) return undefined;
+  if (err.status === 404) return 'group hooks are unavailable (GitLab Free/CE)';
+  // Not Owner: the installer falls back to project hooks for a Maintainer. A missing scope is no such case.
+  if (err.status === 403 && !/insufficient_scope|higher privileges/i.test(err.gitlabMessage)) return "the token's user is not Owner, so it cannot see group hooks";
+  return undefined;
+}
 
 export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, o: DoctorOptions = {}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
@@ -81,6 +91,29 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   }
 
   // --- GitLab hooks and the token test ------------------------------------------------------------
+  // The token test: a real delivery. GitLab reports Port's 401; Port's audit log shows what it processed.
+  // Entity writes from the webhook only (the install's own webhook updates are audited too).
+  const tokenTest = async (groupPath: string, what: string, send: () => Promise<void>): Promise<void> => {
+    const since = new Date(clock.now() - 1000).toISOString();
+    try {
+      await send();
+    } catch (err) {
+      const rejected = err instanceof GitLabApiError && /401/.test(err.gitlabMessage);
+      add(rejected
+        ? { check: `token:${groupPath}`, status: 'fail', message: `Port rejected the test delivery of ${what} (401): the hook token and the webhook secret differ`, fix: 'run `port-gitlab install`: it sets both to the same value' }
+        : { check: `token:${groupPath}`, status: 'warn', message: `the test delivery could not be sent: ${explainError(err).message}` });
+      return;
+    }
+    let seen = false;
+    for (let i = 0; i < (o.auditPolls ?? 20) && !seen; i++) {
+      const audits = await port.getAuditLogs({ webhookId: identifier, resources: ['entity'], from: since, limit: 10 });
+      seen = audits.length > 0;
+      if (!seen) await clock.sleep(o.auditPollMs ?? 500);
+    }
+    add(seen
+      ? { check: `token:${groupPath}`, status: 'ok', message: `a test delivery of ${what} was accepted and processed by Port (audit log): the hook token equals the webhook secret` }
+      : { check: `token:${groupPath}`, status: 'warn', message: `Port accepted the test delivery of ${what}, but its audit log shows nothing processed yet`, fix: 'look at the webhook\'s event log in Port (Data sources → the webhook)' });
+  };
   const events = desiredHookEvents(bundle, options);
   const groupIds: number[] = [];
   let everyGroupFound = true;
@@ -96,8 +129,20 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     try {
       hooks = await gitlab.listGroupHooks(group.id);
     } catch (err) {
-      const free = err instanceof GitLabApiError && err.status === 404;
-      add({ check: `gitlab.hook:${group.full_path}`, status: free ? 'warn' : 'fail', message: free ? `group hooks are unavailable on "${group.full_path}" (GitLab Free/CE); project hooks are not checked by doctor` : `could not list the hooks of "${group.full_path}": ${explainError(err).message}`, fix: free ? undefined : explainError(err).fix });
+      const without = withoutGroupHooks(err);
+      if (!without) {
+        add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `could not list the hooks of "${group.full_path}": ${explainError(err).message}`, fix: explainError(err).fix });
+        continue;
+      }
+      // The installer's --project-hooks put one hook on each project instead: check those.
+      add({ check: `gitlab.hook:${group.full_path}`, status: 'warn', message: `${without} on "${group.full_path}"; checking the hook of each of its projects (install --project-hooks) instead` });
+      const projects = await checkProjectHooks(gitlab, group, { url: webhook?.url, events, webhookIdentifier: identifier, reenable: o.reenable });
+      checks.push(...projects.checks);
+      // One test delivery for the whole group, as for a group hook: every hook carries the same token.
+      if (webhook && projects.healthy) {
+        const { projectId, path, hook } = projects.healthy;
+        await tokenTest(group.full_path, `hook ${hook.id} on project ${path}`, () => gitlab.testProjectHook(projectId, hook.id, 'push_events'));
+      }
       continue;
     }
     const hook = findOurHook(hooks, webhook?.url);
@@ -107,9 +152,9 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
       continue;
     }
     if (webhook && hook.url !== webhook.url) add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `hook ${hook.id} on ${where} points at ${hook.url}, not the webhook's ${webhook.url}`, fix: 'run `port-gitlab install`' });
-    let enabled = !isDisabled(hook);
+    let enabled = !isDisabledHook(hook);
     if (!enabled) {
-      const what = `hook ${hook.id} on ${where} is ${hook.alert_status ?? 'disabled'}${hook.disabled_until ? ` until ${hook.disabled_until}` : ''}: GitLab disabled it after failed deliveries`;
+      const what = `hook ${hook.id} on ${where} is ${disabledText(hook)}: GitLab disabled it after failed deliveries`;
       if (o.reenable && (await o.reenable(what))) {
         try {
           await gitlab.testGroupHook(group.id, hook.id, 'push_events'); // a successful test re-enables it
@@ -128,27 +173,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     if (flagDiffs.length) add({ check: `gitlab.hook.events:${group.full_path}`, status: 'warn', message: `hook ${hook.id} event flags differ from the bundle: ${flagDiffs.join('; ')}`, fix: 'run `port-gitlab install`' });
 
     if (!webhook || !enabled) continue;
-    // The token test: a real delivery. GitLab reports Port's 401; Port's audit log shows what it processed.
-    // Entity writes from the webhook only (the install's own webhook updates are audited too).
-    const since = new Date(clock.now() - 1000).toISOString();
-    try {
-      await gitlab.testGroupHook(group.id, hook.id, 'push_events');
-    } catch (err) {
-      const rejected = err instanceof GitLabApiError && /401/.test(err.gitlabMessage);
-      add(rejected
-        ? { check: `token:${group.full_path}`, status: 'fail', message: `Port rejected the test delivery of hook ${hook.id} (401): the hook token and the webhook secret differ`, fix: 'run `port-gitlab install`: it sets both to the same value' }
-        : { check: `token:${group.full_path}`, status: 'warn', message: `the test delivery could not be sent: ${explainError(err).message}` });
-      continue;
-    }
-    let seen = false;
-    for (let i = 0; i < (o.auditPolls ?? 20) && !seen; i++) {
-      const audits = await port.getAuditLogs({ webhookId: identifier, resources: ['entity'], from: since, limit: 10 });
-      seen = audits.length > 0;
-      if (!seen) await clock.sleep(o.auditPollMs ?? 500);
-    }
-    add(seen
-      ? { check: `token:${group.full_path}`, status: 'ok', message: `a test delivery of hook ${hook.id} was accepted and processed by Port (audit log): the hook token equals the webhook secret` }
-      : { check: `token:${group.full_path}`, status: 'warn', message: `Port accepted the test delivery of hook ${hook.id}, but its audit log shows nothing processed yet`, fix: 'look at the webhook\'s event log in Port (Data sources → the webhook)' });
+    await tokenTest(group.full_path, `hook ${hook.id}`, () => gitlab.testGroupHook(group.id, hook.id, 'push_events'));
   }
 
   // The id install and backfill write as: with several installs in one Port organisation, it says which entities are whose.
