@@ -17,7 +17,7 @@ export type ProjectHookState =
   /** Ours by name, but pointing at another URL than the webhook's (the webhook was recreated). */
   | { state: 'stale'; hook: GitLabHook }
   /** GitLab would not let us read its hooks (403 not Maintainer, 404 deleted meanwhile). */
-  | { state: 'unreadable'; reason: string; fix: string };
+  | { state: 'unreadable'; status: 403 | 404 | 422; reason: string; fix: string };
 
 export interface ProjectHookEntry {
   id: number;
@@ -88,7 +88,7 @@ export async function readProjectHooks(gitlab: GitLabClient, group: { id: number
     } catch (err) {
       const refusal = projectRefusal(err, target, 'check');
       if (!refusal) throw err; // the token, the network or the server: not this project's business
-      entry.found = { state: 'unreadable', reason: refusal.reason, fix: refusal.fix };
+      entry.found = { state: 'unreadable', status: refusal.status, reason: refusal.reason, fix: refusal.fix };
       return;
     }
     const hook = findOurHook(hooks, ctx.url);
@@ -168,10 +168,13 @@ export async function checkProjectHooks(gitlab: GitLabClient, group: { id: numbe
       projects: details,
     });
   }
-  const unreadable = entries.filter((e) => e.found.state === 'unreadable');
+  const unreadable = entries.flatMap((e) => (e.found.state === 'unreadable' ? [e.found] : []));
   if (unreadable.length) {
-    const first = unreadable[0].found as { reason: string; fix: string };
-    checks.push({ check: `gitlab.project-hooks.unreadable:${group.full_path}`, status: 'warn', message: `could not read the hooks of ${unreadable.length} project(s) in ${where}: ${first.reason}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}`, fix: first.fix });
+    // 403: the token's user is not Maintainer there, so the installer could not have put our hook
+    // on it either — events from it do not reach Port. 404: deleted since it was listed.
+    const blocked = unreadable.filter((u) => u.status !== 404);
+    const first = blocked[0] ?? unreadable[0];
+    checks.push({ check: `gitlab.project-hooks.unreadable:${group.full_path}`, status: blocked.length ? 'fail' : 'warn', message: `could not read the hooks of ${unreadable.length} project(s) in ${where}: ${first.reason}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}`, fix: first.fix });
   }
   const drifted = entries.filter((e) => e.flagDiffs.length);
   if (drifted.length) {

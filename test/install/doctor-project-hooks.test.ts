@@ -131,3 +131,31 @@ describe('doctor with a Maintainer (not Owner) token on Premium, after install -
     }
   });
 });
+
+describe('doctor on GitLab Free where the token user is not Maintainer of one project', () => {
+  test('the project whose hooks it cannot read fails the check with the role fix; the rest is summarised healthy', async () => {
+    // Developer on the top-level group, Maintainer on its subgroups payments (101) and rnd-center
+    // (104): only sandbox-org/cafe-ordering-1, directly in the top-level group, refuses hooks.
+    const sb = await startSandboxes({ gitlab: { tier: 'free', role: 'developer' } });
+    try {
+      for (const subgroup of [101, 104]) await sb.gitlab.addMember(subgroup, { userId: 1, accessLevel: 40 });
+      const c = captureIO(sb.env);
+      expect((await runInstallCommand(['--project-hooks', '--skip-backfill'], { io: c.io, tuning: FAST })).exitCode, c.err()).toBe(1);
+      const hooked = sb.gitlab.hooks().length;
+      expect(hooked).toBeGreaterThan(1);
+
+      const d = captureIO(sb.env);
+      const r = await runDoctorCommand(['--json'], { io: d.io, tuning: FAST, doctor: DOCTOR });
+      expect(r.exitCode).toBe(1);
+      const checks = JSON.parse(d.out()).checks as Check[];
+      expect(checks.find((x) => x.check === `gitlab.project-hooks:${sb.gitlab.group}`)?.message).toBe(`project hooks of "${sb.gitlab.group}": ${hooked} healthy, 0 missing, 0 disabled, 1 not checked (sandbox-org/cafe-ordering-1)`);
+      const unreadable = checks.find((x) => x.check === `gitlab.project-hooks.unreadable:${sb.gitlab.group}`)!;
+      expect(unreadable).toMatchObject({ status: 'fail' });
+      expect(unreadable.message).toContain('GitLab answered 403 to read the hooks of "sandbox-org/cafe-ordering-1"');
+      expect(unreadable.fix).toContain('needs the Maintainer role on sandbox-org/cafe-ordering-1');
+      expect(checks.find((x) => x.check === `token:${sb.gitlab.group}`)).toMatchObject({ status: 'ok' });
+    } finally {
+      await sb.close();
+    }
+  });
+});
