@@ -4,10 +4,9 @@
 // instead of one line per healthy project. Disabled hooks can be re-enabled (one test delivery
 // each, only for those); the token test is left to the caller, on one healthy hook.
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
-import { forEachLimited } from '../backfill/limiter.ts';
 import { explainError } from './errors.ts';
-import { findOurHook, hookDifferences, hookSpec, type HookTarget } from './hook-plan.ts';
-import { projectRefusal } from './hook-refusal.ts';
+import { findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
+import { readProjectHooksOf } from './project-hooks-read.ts';
 
 /** What doctor found on one project. */
 export type ProjectHookState =
@@ -54,8 +53,6 @@ export interface ProjectHookContext {
   reenable?: (what: string) => Promise<boolean>;
 }
 
-/** As the installer: a few project reads in flight, never one per project at once. */
-const CONCURRENCY = 4;
 /** Names shown inline in a message; --json carries the full lists. */
 const SHOWN = 10;
 
@@ -71,36 +68,23 @@ function names(list: readonly string[]): string {
 
 /** Reads the hooks of every active project of the group and its subgroups (archived ones get no hook from the installer). */
 export async function readProjectHooks(gitlab: GitLabClient, group: { id: number; full_path: string }, ctx: ProjectHookContext): Promise<ProjectHookEntry[]> {
-  const projects: Array<{ id: number; path_with_namespace: string }> = [];
-  for await (const page of gitlab.groupProjects(group.id, { archived: false, simple: true })) {
-    for (const p of page as unknown as Array<{ id: number; path_with_namespace: string }>) projects.push({ id: p.id, path_with_namespace: p.path_with_namespace });
-  }
   const spec = ctx.url ? hookSpec('project', ctx.url, '', ctx.events, ctx.webhookIdentifier) : undefined;
-  // Slots keep the listing order, whatever order the concurrent reads finish in.
-  const slots: ProjectHookEntry[] = new Array(projects.length);
-  await forEachLimited(projects.entries(), CONCURRENCY, async ([i, p]) => {
-    const target: HookTarget = { kind: 'project', id: p.id, path: p.path_with_namespace, group: group.full_path };
-    const entry: ProjectHookEntry = { id: p.id, path: p.path_with_namespace, found: { state: 'missing' }, flagDiffs: [] };
-    slots[i] = entry;
-    let hooks: GitLabHook[];
-    try {
-      hooks = await gitlab.listProjectHooks(p.id);
-    } catch (err) {
-      const refusal = projectRefusal(err, target, 'check');
-      if (!refusal) throw err; // the token, the network or the server: not this project's business
+  return (await readProjectHooksOf(gitlab, group)).map(({ target, hooks, refusal }): ProjectHookEntry => {
+    const entry: ProjectHookEntry = { id: target.id, path: target.path, found: { state: 'missing' }, flagDiffs: [] };
+    if (refusal) {
       entry.found = { state: 'unreadable', status: refusal.status, reason: refusal.reason, fix: refusal.fix };
-      return;
+      return entry;
     }
     const hook = findOurHook(hooks, ctx.url);
-    if (!hook) return;
+    if (!hook) return entry;
     if (ctx.url && hook.url !== ctx.url) {
       entry.found = { state: 'stale', hook };
-      return;
+      return entry;
     }
     entry.found = isDisabledHook(hook) ? { state: 'disabled', hook, why: disabledText(hook) } : { state: 'healthy', hook };
     if (spec) entry.flagDiffs = hookDifferences(hook, spec, 'project').filter((r) => /_events:/.test(r));
+    return entry;
   });
-  return slots;
 }
 
 /**

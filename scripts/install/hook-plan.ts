@@ -5,10 +5,10 @@
 import type { Bundle } from '../bundle/load.ts';
 import type { BundleOptions } from '../bundle/render.ts';
 import { GROUP_HOOK_EVENT_FLAGS, PROJECT_HOOK_EVENT_FLAGS, type GitLabClient, type GitLabHook, type HookSpec } from '../clients/gitlab/index.ts';
-import { forEachLimited } from '../backfill/limiter.ts';
 import type { PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
-import { formatRefusals, projectRefusal, type HookRefusal } from './hook-refusal.ts';
+import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
+import { readProjectHooksOf } from './project-hooks-read.ts';
 
 export const HOOK_NAME = 'Port (port-gitlab-template)';
 
@@ -122,26 +122,9 @@ export async function planHooks(gitlab: GitLabClient, groups: readonly Preflight
     } else if (g.hookMode === 'project') {
       const lost = opts.events.filter((e) => (GROUP_ONLY_FLAGS as readonly string[]).includes(e));
       if (lost.length) plan.notes.push(`"${g.full_path}": project hooks cannot carry ${lost.join(', ')}; those changes reach Port only through a backfill`);
-      const projects: Array<{ id: number; path_with_namespace: string }> = [];
-      // Archived projects are read-only in GitLab: they send no events, so they get no hook.
-      for await (const page of gitlab.groupProjects(g.id, { archived: false, simple: true })) {
-        for (const p of page as unknown as Array<{ id: number; path_with_namespace: string }>) projects.push({ id: p.id, path_with_namespace: p.path_with_namespace });
-      }
-      // Slots keep the listing order, whatever order the concurrent reads finish in.
-      const slots: Array<HookPlanItem | HookRefusal> = new Array(projects.length);
-      await forEachLimited(projects.entries(), 4, async ([i, p]) => {
-        const target: HookTarget = { kind: 'project', id: p.id, path: p.path_with_namespace, group: g.full_path };
-        try {
-          slots[i] = itemFor(target, await gitlab.listProjectHooks(p.id), 'project');
-        } catch (err) {
-          const refusal = projectRefusal(err, target, 'check');
-          if (!refusal) throw err;
-          slots[i] = refusal;
-        }
-      });
-      for (const s of slots) {
-        if (s.action === 'refused') plan.refused.push(s);
-        else plan.items.push(s);
+      for (const p of await readProjectHooksOf(gitlab, { id: g.id, full_path: g.full_path })) {
+        if (p.refusal) plan.refused.push(p.refusal);
+        else plan.items.push(itemFor(p.target, p.hooks, 'project'));
       }
     }
   }
