@@ -5,9 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
-import { FAST, captureIO, startSandboxes, type Sandboxes } from './helpers.ts';
+import { DOCTOR, FAST, captureIO, runDoctor, startSandboxes, type Sandboxes } from './helpers.ts';
 
-const DOCTOR = { auditPolls: 20, auditPollMs: 50 };
 
 interface Check { check: string; status: string; message: string; fix?: string; projects?: { healthy: number; missing: string[]; disabled: Array<{ project: string; hook: number; status: string }>; reenabled: string[] } }
 
@@ -26,11 +25,7 @@ describe('doctor on GitLab Free with --project-hooks', () => {
     await sb?.close();
   });
 
-  async function doctor(args: string[] = ['--json']) {
-    const c = captureIO(sb.env);
-    const r = await runDoctorCommand(args, { io: c.io, tuning: FAST, doctor: DOCTOR });
-    return { ...r, out: c.out(), err: c.err() };
-  }
+  const doctor = (args?: string[]) => runDoctor(sb.env, args);
   const find = (out: string, name: string): Check | undefined => (JSON.parse(out).checks as Check[]).find((c) => c.check === name);
   const summaryOf = (out: string) => find(out, `gitlab.project-hooks:${sb.gitlab.group}`)!;
 

@@ -6,6 +6,7 @@ import { startLocalPort, type LocalPort, type LocalPortOptions } from '../../scr
 import { startLocalGitLab, type LocalGitLab, type LocalGitLabOptions } from '../../scripts/sandbox/gitlab/index.ts';
 import type { CommandIO } from '../../scripts/install/io.ts';
 import type { ClientTuning } from '../../scripts/install/clients.ts';
+import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
 
 export interface Sandboxes {
   port: LocalPort;
@@ -127,4 +128,14 @@ export function portWrites(port: LocalPort, before: Record<string, number> = {})
     out[route] = delta;
   }
   return out;
+}
+
+/** Doctor's audit-log polling, shortened for the sandbox (deliveries land within milliseconds). */
+export const DOCTOR = { auditPolls: 20, auditPollMs: 50 };
+
+/** `port-gitlab doctor ARGS` against the sandboxes, with its exit code and captured output. */
+export async function runDoctor(env: Record<string, string | undefined>, args: string[] = ['--json']) {
+  const c = captureIO(env);
+  const r = await runDoctorCommand(args, { io: c.io, tuning: FAST, doctor: DOCTOR });
+  return { ...r, out: c.out(), err: c.err() };
 }

@@ -6,12 +6,11 @@ import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
-import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
+import { DOCTOR, FAST, captureIO, runDoctor, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
 
 const bundle = loadBundle();
 const BLUEPRINTS = bundle.blueprints.map((b) => b.content.identifier);
 const WEBHOOK = bundle.webhook.content.identifier;
-const DOCTOR = { auditPolls: 20, auditPollMs: 50 };
 
 async function portToken(sb: Sandboxes): Promise<string> {
   const res = await fetch(`${sb.port.url}/v1/auth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret }) });
@@ -35,11 +34,7 @@ describe('doctor and uninstall', () => {
     await sb?.close();
   });
 
-  async function doctor(args: string[] = ['--json']) {
-    const c = captureIO(sb.env);
-    const r = await runDoctorCommand(args, { io: c.io, tuning: FAST, doctor: DOCTOR });
-    return { ...r, out: c.out(), err: c.err() };
-  }
+  const doctor = (args?: string[]) => runDoctor(sb.env, args);
 
   test('doctor on a fresh install: healthy, the token proven by a test delivery, entity counts per blueprint', async () => {
     const r = await doctor();
