@@ -1,6 +1,6 @@
 // Picks the jq engine: Port's native binding when it is installed (it is what Port runs),
 // otherwise jq-wasm — saying so once, so that users know which engine their preview used.
-import { loadNativeRuntime } from './native-runtime.ts';
+import { loadNativeRuntime, NATIVE_BUILD_STEPS } from './native-runtime.ts';
 import { loadWasmRuntime } from './wasm-runtime.ts';
 import type { JqRuntime, JqRuntimeName } from './runtime.ts';
 
@@ -31,7 +31,7 @@ async function pick(wanted: string, warn: (m: string) => void): Promise<JqRuntim
   if (wanted === 'port-native') {
     throw new Error(
       `Port's jq engine (@port-labs/jq-node-bindings) is not installed: ${native.message.split('\n')[0]}. ` +
-        'It builds from source: on Debian run `apt-get install -y autoconf automake libtool`, then `npm rebuild @port-labs/jq-node-bindings`.',
+        `It builds from source with autotools: on Debian run \`${NATIVE_BUILD_STEPS}\`.`,
     );
   }
   if (wanted !== 'auto') throw new Error(`Unknown jq engine "${wanted}" (PORT_GITLAB_JQ_ENGINE): use port-native or jq-wasm.`);

@@ -16,6 +16,9 @@ interface NativeAddon {
 
 const require = createRequire(import.meta.url);
 
+/** How to build Port's engine where `npm ci` skipped it (Debian/Ubuntu; other systems: the same three tools). */
+export const NATIVE_BUILD_STEPS = 'apt-get install -y autoconf automake libtool && npm rebuild @port-labs/jq-node-bindings';
+
 function classify(err: unknown): JqFailure {
   const message = err instanceof Error ? err.message : String(err);
   return new JqFailure(message, message.includes('compile error') ? 'compile' : 'runtime');

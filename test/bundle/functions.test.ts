@@ -2,11 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
-import { ENGINES, requireNativeEngine } from '../helpers/engines.ts';
+import { ENGINES, onEngine, requireNativeEngine } from '../helpers/engines.ts';
 
 const { functions } = loadBundle();
 
-describe.each(ENGINES)('mappings/functions.yaml on %s', (name) => {
+for (const name of ENGINES) describe(`mappings/functions.yaml on ${name}`, onEngine(name), () => {
   let engine: MappingEngine;
   beforeAll(async () => {
     if (name === 'port-native') requireNativeEngine();

@@ -6,14 +6,25 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../scripts/bundle/paths.ts';
 import { checkRequestBody } from '../../scripts/port/api-schemas.ts';
+import { NATIVE_BUILD_STEPS } from '../../scripts/jq/native-runtime.ts';
 import { copyBundle } from '../helpers/bundle-copy.ts';
+import { NATIVE_JQ } from '../helpers/engines.ts';
 import { PAYLOAD_DIR, payloadNames } from '../helpers/fixtures.ts';
 
 const BIN = join(PACKAGE_ROOT, 'scripts/bin/port-gitlab.js');
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 60_000 });
+function cliWith(env: NodeJS.ProcessEnv, ...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: PACKAGE_ROOT, encoding: 'utf8', timeout: 60_000, env });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const cli = (...args: string[]) => cliWith(process.env, ...args);
+
+/** The environment of a machine where `npm ci` could not build Port's native jq engine. */
+function withoutNativeJq(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: `--require ${join(PACKAGE_ROOT, 'test/helpers/hide-native-jq.cjs')}` };
+  delete env.PORT_GITLAB_JQ_ENGINE;
+  return env;
 }
 
 describe('port-gitlab', () => {
@@ -29,11 +40,21 @@ describe('port-gitlab', () => {
     expect(r.stderr).toContain('unknown command "frobnicate"');
   });
 
-  it('validate passes on the shipped bundle', () => {
+  it('validate passes on the shipped bundle', { tags: [NATIVE_JQ] }, () => {
     const r = cli('validate');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^ok: 9 blueprints/);
+  });
+
+  it("validate passes on the shipped bundle where Port's native engine is not built, and says what it could not check", () => {
+    const r = cliWith(withoutNativeJq(), 'validate');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok: 9 blueprints/);
+    expect(r.stderr).toContain("not Port's engine (jq 1.6) — Port's native jq engine is not built on this machine");
+    expect(r.stderr).toContain('syntax only newer jq accepts');
+    expect(r.stderr).toContain(NATIVE_BUILD_STEPS);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
   it('validate exits 1 naming file, path and fix on a broken fork', () => {

@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadJqRuntime } from '../../scripts/jq/load-runtime.ts';
 import { BUILTINS_NEWER_THAN_JQ_1_6, BUILTINS_REMOVED_AFTER_JQ_1_6 } from '../../scripts/jq/port-semantics.ts';
-import { requireNativeEngine } from '../helpers/engines.ts';
+import { NATIVE_JQ, requireNativeEngine } from '../helpers/engines.ts';
 
-describe('builtins that differ between Port\'s jq and jq-wasm', () => {
+describe('builtins that differ between Port\'s jq and jq-wasm', { tags: [NATIVE_JQ] }, () => {
   it('match the lists the validator uses', async () => {
     requireNativeEngine();
     const native = new Set((await loadJqRuntime({ engine: 'port-native' })).first('builtins', null) as string[]);

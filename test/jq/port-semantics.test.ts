@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadJqRuntime } from '../../scripts/jq/load-runtime.ts';
 import { rewriteIsStableWhenEmbedded, rewriteSingleQuotes } from '../../scripts/jq/port-semantics.ts';
 import { JqFailure, type JqRuntime } from '../../scripts/jq/runtime.ts';
-import { ENGINES, requireNativeEngine } from '../helpers/engines.ts';
+import { ENGINES, NATIVE_JQ, onEngine, requireNativeEngine } from '../helpers/engines.ts';
 
 describe('single-quote rewrite', () => {
   it('turns quotes at token edges into double quotes, as Port does', () => {
@@ -22,7 +22,7 @@ describe('single-quote rewrite', () => {
   });
 });
 
-describe.each(ENGINES)('%s engine', (engine) => {
+for (const engine of ENGINES) describe(`${engine} engine`, onEngine(engine), () => {
   let jq: JqRuntime;
   beforeAll(async () => {
     if (engine === 'port-native') requireNativeEngine();
@@ -76,7 +76,7 @@ describe.each(ENGINES)('%s engine', (engine) => {
   });
 });
 
-describe("Port's native engine called directly", () => {
+describe("Port's native engine called directly", { tags: [NATIVE_JQ] }, () => {
   it('gives what the package wrapper gives, including quote rewriting, env and errors', async () => {
     requireNativeEngine();
     const { loadNativeRuntime } = await import('../../scripts/jq/native-runtime.ts');

@@ -6,7 +6,7 @@ import { loadBundle } from '../../scripts/bundle/load.ts';
 import { defaultOptions, renderWebhookMappings } from '../../scripts/bundle/render.ts';
 import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
 import type { MappingResult, WebhookRequest } from '../../scripts/mapping/types.ts';
-import { requireNativeEngine } from '../helpers/engines.ts';
+import { NATIVE_JQ, requireNativeEngine } from '../helpers/engines.ts';
 import { payload, payloadNames } from '../helpers/fixtures.ts';
 
 const bundle = loadBundle();
@@ -31,7 +31,7 @@ function requests(): Array<[string, WebhookRequest]> {
 
 const summary = (r: MappingResult) => ({ actions: r.actions, problems: r.problems.map((p) => `${p.mapping}:${p.field}`).sort() });
 
-describe.each([false, true])('webhook mappings with confidentialIssues=%s', (confidentialIssues) => {
+describe.each([false, true])('webhook mappings with confidentialIssues=%s', { tags: [NATIVE_JQ] }, (confidentialIssues) => {
   const mappings = renderWebhookMappings(bundle, { ...defaultOptions(bundle), confidentialIssues });
   let native: MappingEngine;
   let wasm: MappingEngine;

@@ -4,12 +4,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
-import { ENGINES, requireNativeEngine } from '../helpers/engines.ts';
+import { ENGINES, onEngine, requireNativeEngine } from '../helpers/engines.ts';
 import { payload } from '../helpers/fixtures.ts';
 
 const isMr = '.headers."x-gitlab-event" == "Merge Request Hook"';
 
-describe.each(ENGINES)('mapping engine on %s', (name) => {
+for (const name of ENGINES) describe(`mapping engine on ${name}`, onEngine(name), () => {
   let engine: MappingEngine;
   beforeAll(async () => {
     if (name === 'port-native') requireNativeEngine();

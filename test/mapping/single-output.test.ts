@@ -8,7 +8,7 @@ import { createMappingEngine } from '../../scripts/mapping/engine.ts';
 import { isSingleOutput } from '../../scripts/mapping/single-output.ts';
 import { backfillKinds } from '../../schemas/backfill-file.schema.ts';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
-import { ENGINES, requireNativeEngine } from '../helpers/engines.ts';
+import { ENGINES, onEngine, requireNativeEngine } from '../helpers/engines.ts';
 import { payload, payloadNames } from '../helpers/fixtures.ts';
 import { restObject } from '../mappings/helpers.ts';
 
@@ -45,7 +45,7 @@ function fieldExpressions(mappings: readonly BundleMapping[]): string[] {
     .filter((e): e is string => typeof e === 'string');
 }
 
-describe.each(ENGINES)('every bundle expression called single-output gives exactly one output or an error, on %s', (name) => {
+for (const name of ENGINES) describe(`every bundle expression called single-output gives exactly one output or an error, on ${name}`, onEngine(name), () => {
   it('webhook expressions on every vendored payload, and backfill expressions on the documented REST objects', async () => {
     if (name === 'port-native') requireNativeEngine();
     const engine = await createMappingEngine({ engine: name });

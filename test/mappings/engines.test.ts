@@ -3,8 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { harness, payload, payloadFiles, restObject } from './helpers.ts';
 import { loadNativeRuntime } from '../../scripts/jq/native-runtime.ts';
+import { NATIVE_JQ } from '../helpers/engines.ts';
 
-describe('same results on both jq engines', () => {
+describe('same results on both jq engines', { tags: [NATIVE_JQ] }, () => {
   it('native binding is installed here (otherwise this comparison would be vacuous)', () => {
     expect(loadNativeRuntime()).not.toBeInstanceOf(Error);
   });
