@@ -8,11 +8,19 @@ import { loadBundle } from '../bundle/load.ts';
 import { createClients } from '../install/clients.ts';
 import { formatError } from '../install/errors.ts';
 import { SecretSet, processIO, redactingIO, type CommandIO } from '../install/io.ts';
-import { runInstall } from '../install/run.ts';
+import { runInstall, type InstallSummary } from '../install/run.ts';
 import { installText } from '../install/summary.ts';
 import type { InstallInputs } from '../install/inputs.ts';
 import { startLocalPort, type LocalPort, type StoredEntity } from './port/server.ts';
-import { startLocalGitLab, type LocalGitLab, type SeedName } from './gitlab/index.ts';
+import { recentHistory, startLocalGitLab, type LocalGitLab, type SeedName } from './gitlab/index.ts';
+import { DEFAULT_SINCE_DAYS } from '../backfill/window.ts';
+
+/**
+ * The generated history ends today and starts well inside the backfill's default window, so the
+ * install's backfill finds every kind (the presets' fixed history is years old: no pipelines, no jobs).
+ */
+const HISTORY_DAYS = DEFAULT_SINCE_DAYS - 30;
+const RELEASE_TAG = 'v1.0.0-demo';
 
 const HELP = `usage: port-gitlab sandbox [--seed small|medium] [--json]
 
@@ -25,8 +33,14 @@ and the resulting catalog. Needs no credentials; stops both servers when done.
 
 function describeEntity(e: StoredEntity): string {
   const rel = Object.entries(e.relations ?? {}).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)).map(([k, v]) => `${k} → ${Array.isArray(v) ? v.join(', ') : String(v)}`);
-  const props = ['state', 'status', 'ref', 'pathWithNamespace'].filter((k) => e.properties?.[k] !== undefined && e.properties[k] !== null).map((k) => `${k}: ${String(e.properties[k])}`);
+  const props = ['state', 'status', 'ref', 'pathWithNamespace', 'tagName'].filter((k) => e.properties?.[k] !== undefined && e.properties[k] !== null).map((k) => `${k}: ${String(e.properties[k])}`);
   return `${e.identifier} "${e.title ?? ''}"${props.length ? ` (${props.join(', ')})` : ''}${rel.length ? `; ${rel.join('; ')}` : ''}`;
+}
+
+/** What the install's backfill wrote, per kind, and its window. */
+function backfillWritten(b: InstallSummary['backfill']): { since?: string | null; written: Record<string, number> } | undefined {
+  if (!b || 'skipped' in b) return undefined;
+  return { since: b.since, written: Object.fromEntries(Object.entries(b.kinds).map(([kind, k]) => [kind, k.written])) };
 }
 
 export async function runDemo(argv: string[], rawIO: CommandIO = processIO()): Promise<number> {
@@ -53,7 +67,7 @@ export async function runDemo(argv: string[], rawIO: CommandIO = processIO()): P
   let gitlab: LocalGitLab | undefined;
   try {
     port = await startLocalPort({ rateLimit: false });
-    gitlab = await startLocalGitLab({ seed });
+    gitlab = await startLocalGitLab({ seed: { preset: seed, ...recentHistory(Date.now(), HISTORY_DAYS) } });
     secrets.add(port.clientSecret, gitlab.token);
     say(`local Port   ${port.url}\nlocal GitLab ${gitlab.url} (group "${gitlab.group}", ${gitlab.tier}, GitLab ${gitlab.version})\n`);
 
@@ -83,8 +97,8 @@ export async function runDemo(argv: string[], rawIO: CommandIO = processIO()): P
     const issue = (await gitlab.openIssue(project.id, { title: 'Document the Port catalog' })).object as { id: number; iid: number };
     await gitlab.closeIssue(project.id, issue.iid);
     say(`   opened and closed issue #${issue.iid}`);
-    await gitlab.createRelease(project.id, { tagName: 'v1.0.0-demo', name: 'Demo release' });
-    say('   created release v1.0.0-demo');
+    await gitlab.createRelease(project.id, { tagName: RELEASE_TAG, name: 'Demo release' });
+    say(`   created release ${RELEASE_TAG}`);
     await port.idle();
 
     say('\n3. the catalog in Port');
@@ -105,10 +119,13 @@ export async function runDemo(argv: string[], rawIO: CommandIO = processIO()): P
     }
     const jobs = port.entities('gitlabJob').filter((j) => j.relations?.pipeline === String(pipeline.id));
     for (const j of jobs) say(`   gitlabJob: ${describeEntity(j)}`);
+    // A release's identifier is derived from project and tag (README "Data model"): find it by both.
+    found.gitlabRelease = port.entities('gitlabRelease').find((r) => r.properties?.tagName === RELEASE_TAG && r.relations?.project === String(project!.id));
+    say(`   gitlabRelease: ${found.gitlabRelease ? describeEntity(found.gitlabRelease) : `${RELEASE_TAG} — MISSING`}`);
 
-    // The demo proves the live path: the merged MR, the pipeline with its jobs, the closed issue.
-    const live = found.gitlabMergeRequest?.properties?.state === 'merged' && Boolean(found.gitlabPipeline) && jobs.length === 2 && found.gitlabIssue?.properties?.state === 'closed';
-    if (values.json) io.stdout(JSON.stringify({ ok: live, counts, install: { blueprints: summary.blueprints, webhook: summary.webhook, hooks: summary.hooks }, live: Object.fromEntries(Object.entries(found).map(([k, e]) => [k, e ? { identifier: e.identifier, title: e.title, properties: e.properties, relations: e.relations } : null])) }) + '\n');
+    // The demo proves the live path: the merged MR, the pipeline with its jobs, the closed issue, the release.
+    const live = found.gitlabMergeRequest?.properties?.state === 'merged' && Boolean(found.gitlabPipeline) && jobs.length === 2 && found.gitlabIssue?.properties?.state === 'closed' && Boolean(found.gitlabRelease);
+    if (values.json) io.stdout(JSON.stringify({ ok: live, counts, install: { blueprints: summary.blueprints, webhook: summary.webhook, hooks: summary.hooks, backfill: backfillWritten(summary.backfill) }, live: Object.fromEntries(Object.entries(found).map(([k, e]) => [k, e ? { identifier: e.identifier, title: e.title, properties: e.properties, relations: e.relations } : null])) }) + '\n');
     say(live ? '\n✓ the sandbox works end to end; servers stopped.' : '\n✗ some live changes did not reach Port (see MISSING above)');
     return live ? 0 : 1;
   } catch (err) {

@@ -20,6 +20,19 @@ test('the demo installs, delivers live changes, prints the catalog and stops the
   expect(json.live.gitlabIssue.properties.state).toBe('closed');
   expect(json.live.gitlabMergeRequest.relations.project).toBe(json.live.gitlabProject.identifier);
 
+  // A newcomer sees every kind: the backfill finds each one inside its default 90-day window
+  // (the small world's history ends today), and the live changes list the release they cut.
+  for (const blueprint of blueprints) expect(json.counts[blueprint], blueprint).toBeGreaterThan(0);
+  // More than the one pipeline and two jobs the live changes made.
+  expect(json.counts.gitlabPipeline).toBeGreaterThan(1);
+  expect(json.counts.gitlabJob).toBeGreaterThan(2);
+  const written = json.install.backfill.written;
+  expect(Object.keys(written).sort()).toEqual(loadBundle().backfill.map((b) => b.content.kind).sort());
+  for (const [kind, n] of Object.entries(written)) expect(n, `backfill wrote no ${kind}`).toBeGreaterThan(0);
+  expect(Date.now() - Date.parse(json.install.backfill.since)).toBeGreaterThanOrEqual(89 * 86_400_000);
+  expect(json.live.gitlabRelease).toMatchObject({ properties: { tagName: 'v1.0.0-demo', name: 'Demo release' }, relations: { project: json.live.gitlabProject.identifier } });
+  expect(c.err()).toMatch(/entities the live changes wrote:[\s\S]*gitlabRelease: \S+ "Demo release" \(tagName: v1\.0\.0-demo\); project → /);
+
   // Both servers are gone once the demo returns.
   const urls = [...c.err().matchAll(/local (?:Port|GitLab)\s+(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
   expect(urls).toHaveLength(2);

@@ -1,5 +1,5 @@
 /**
- * Sizes of the generated GitLab world. Presets: `small` (tiny, for fast tests), `medium`, and
+ * Sizes and time span of the generated GitLab world. Presets: `small` (tiny, for fast tests), `medium`, and
  * `large` (>= 1,000 projects and >= 200,000 objects, for the backfill benchmark). A spec object
  * may override any size; `describeSeed` reports the resulting object counts.
  */
@@ -30,7 +30,22 @@ export type SeedSpec = {
   membersPerGroup: number;
   /** Size of the user pool members and authors are drawn from. */
   users: number;
+  /**
+   * The generated history (MRs, issues, pipelines, jobs, releases, deployments) spans these epoch ms;
+   * what the control API creates later is stamped by the clock. Fixed by default, so that a seed is
+   * the same world whenever it runs; `recentHistory` puts it inside the backfill's window.
+   */
+  historyStart: number;
+  historyEnd: number;
 };
+
+const DAY = 86_400_000;
+
+/** A history of `days` days ending at the start of `now`'s UTC day: relative to now, the same all day. */
+export function recentHistory(now: number, days: number): Pick<SeedSpec, 'historyStart' | 'historyEnd'> {
+  const historyEnd = Math.floor(now / DAY) * DAY;
+  return { historyStart: historyEnd - days * DAY, historyEnd };
+}
 
 export type SeedName = 'small' | 'medium' | 'large';
 
@@ -50,6 +65,8 @@ const BASE: SeedSpec = {
   deploymentsPerProject: 2,
   membersPerGroup: 3,
   users: 12,
+  historyStart: Date.UTC(2023, 0, 2, 9, 0, 0),
+  historyEnd: Date.UTC(2025, 5, 1, 0, 0, 0),
 };
 
 export const SEED_PRESETS: Record<SeedName, SeedSpec> = {
@@ -92,6 +109,10 @@ export function resolveSeed(seed: SeedName | (Partial<SeedSpec> & { preset?: See
     const v = spec[key] as number;
     if (!Number.isInteger(v) || v < min || v > max) throw new Error(`seed.${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
   }
+  for (const key of ['historyStart', 'historyEnd'] as const) {
+    if (!Number.isSafeInteger(spec[key]) || spec[key] < 0) throw new Error(`seed.${key} must be a time in epoch milliseconds, got ${JSON.stringify(spec[key])}`);
+  }
+  if (spec.historyEnd - spec.historyStart < DAY) throw new Error(`seed.historyEnd must be at least a day after seed.historyStart (got ${new Date(spec.historyStart).toISOString()} … ${new Date(spec.historyEnd).toISOString()})`);
   if (!Number.isInteger(spec.seed)) throw new Error(`seed.seed must be an integer, got ${JSON.stringify(spec.seed)}`);
   if (!(spec.archivedFraction >= 0 && spec.archivedFraction <= 1)) throw new Error(`seed.archivedFraction must be between 0 and 1, got ${spec.archivedFraction}`);
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(spec.groupPath)) throw new Error(`seed.groupPath "${spec.groupPath}" is not a valid GitLab group path`);

@@ -22,11 +22,10 @@ export const ID_BASE = {
   job: 7_000_000, release: 12_000_000, deployment: 13_000_000, environment: 500,
 } as const;
 
-/** Generated history spans T0 .. T_END; everything the control API creates is later. */
-export const T0 = Date.UTC(2023, 0, 2, 9, 0, 0);
-export const T_END = Date.UTC(2025, 5, 1, 0, 0, 0);
-const SPAN = T_END - T0;
 const DAY = 86_400_000;
+/** Dates beyond the history (member expiry, issue due dates) are set this far after its end. */
+const EXPIRY_AFTER_END = Date.UTC(2026, 0, 1) - Date.UTC(2025, 5, 1);
+const DUE_AFTER_END = 30 * DAY;
 /** Prefix sums are Int32: keep every kind below this many objects. */
 const LIMIT = 1_000_000_000;
 
@@ -74,9 +73,14 @@ export class GeneratedWorld {
   private readonly projGroupStarts: Int32Array;
   private readonly projGroupIndex: Int32Array;
   private readonly s: number;
+  /** Generated history spans t0 .. tEnd (spec.historyStart/End); everything the control API creates is later. */
+  private readonly t0: number;
+  private readonly tEnd: number;
 
   constructor(readonly spec: SeedSpec) {
     this.s = spec.seed;
+    this.t0 = spec.historyStart;
+    this.tEnd = spec.historyEnd;
     this.buildTree();
     this.treeProjects = spec.projects;
     this.projectCount = spec.projects + spec.sharedProjects;
@@ -128,7 +132,7 @@ export class GeneratedWorld {
         parentId: parent ? parent.id : null,
         description: depth === 0 ? 'Top-level group of the local GitLab sandbox' : `${name} team`,
         visibility: pick<Visibility>(this.s, SALT.groupVis, index, ['private', 'private', 'internal']),
-        createdAt: T0 - (5000 - index) * 3_600_000,
+        createdAt: this.t0 - (5000 - index) * 3_600_000,
         subtreeEnd: index + 1, projStart: projCursor, projEnd: projCursor + own, subtreeProjEnd: projCursor + own,
       };
       projCursor += own;
@@ -150,7 +154,7 @@ export class GeneratedWorld {
     this.groups.push({
       index: partnerIndex, depth: 0, id: ID_BASE.group + partnerIndex, name: 'Partners', path: partnerPath,
       fullPath: partnerPath, fullName: 'Partners', parentId: null, description: 'Projects shared into the sandbox group',
-      visibility: 'private', createdAt: T0 - 6000 * 3_600_000, subtreeEnd: partnerIndex + 1,
+      visibility: 'private', createdAt: this.t0 - 6000 * 3_600_000, subtreeEnd: partnerIndex + 1,
       projStart: spec.projects, projEnd: spec.projects + spec.sharedProjects, subtreeProjEnd: spec.projects + spec.sharedProjects,
     });
     for (const g of this.groups) {
@@ -174,7 +178,7 @@ export class GeneratedWorld {
     const first = FIRST_NAMES[h32(this.s, SALT.user, u) % FIRST_NAMES.length];
     const last = LAST_NAMES[h32(this.s, SALT.user + 100, u) % LAST_NAMES.length];
     const username = `user${u + 1}`;
-    return { id: ID_BASE.user + u, name: `${first} ${last}`, username, email: `${username}@example.com`, createdAt: T0 - 400 * DAY + u * 60_000 };
+    return { id: ID_BASE.user + u, name: `${first} ${last}`, username, email: `${username}@example.com`, createdAt: this.t0 - 400 * DAY + u * 60_000 };
   }
   userIdAt(u: number): number { return ID_BASE.user + (u % this.spec.users); }
   userIndexOf(id: number): number | null {
@@ -196,6 +200,7 @@ export class GeneratedWorld {
     const [word, slug] = PROJECT_WORDS[h32(this.s, SALT.projectWord, p) % PROJECT_WORDS.length];
     const g = this.groups[this.projectGroupIndex(p)];
     const n = this.mrStart[p + 1] - this.mrStart[p];
+    const createdAt = this.t0 - (this.projectCount - p) * 3_600_000;
     return {
       id: ID_BASE.project + p,
       name: `${word} ${p + 1}`,
@@ -206,8 +211,9 @@ export class GeneratedWorld {
       visibility: pick<Visibility>(this.s, SALT.projectVis, p, ['private', 'private', 'internal', 'public']),
       archived: this.isArchived(p),
       topics: unit(this.s, SALT.topics, p) < 0.5 ? [] : [slug.split('-')[0]],
-      createdAt: T0 - (this.projectCount - p) * 3_600_000,
-      lastActivityAt: T_END - (h32(this.s, SALT.mrUpd, p) % (30 * DAY)) - (n === 0 ? 200 * DAY : 0),
+      createdAt,
+      // A project without MRs was last active long ago — but not before it existed (short histories).
+      lastActivityAt: Math.max(createdAt, this.tEnd - (h32(this.s, SALT.mrUpd, p) % (30 * DAY)) - (n === 0 ? 200 * DAY : 0)),
       creatorId: this.userIdAt(p),
     };
   }
@@ -228,7 +234,7 @@ export class GeneratedWorld {
         userId: ID_BASE.user + u, groupId: this.groups[groupIndex].id,
         accessLevel: levels[h32(this.s, SALT.memberLevel, key) % levels.length],
         createdAt: this.groups[groupIndex].createdAt + (m + 1) * DAY,
-        expiresAt: unit(this.s, SALT.memberExpiry, key) < 0.15 ? Date.UTC(2026, 0, 1 + (m % 28)) : null,
+        expiresAt: unit(this.s, SALT.memberExpiry, key) < 0.15 ? this.tEnd + EXPIRY_AFTER_END + (m % 28) * DAY : null,
         createdById: ID_BASE.user,
       });
     }
@@ -237,8 +243,8 @@ export class GeneratedWorld {
 
   // ---- merge requests -------------------------------------------------------------------------
   private time(index: number, total: number, jitterSalt: number): number {
-    const step = Math.max(1, Math.floor(SPAN / Math.max(1, total)));
-    return T0 + index * step + (h32(this.s, jitterSalt, index) % step);
+    const step = Math.max(1, Math.floor((this.tEnd - this.t0) / Math.max(1, total)));
+    return this.t0 + index * step + (h32(this.s, jitterSalt, index) % step);
   }
 
   mergeRequest(m: number): MergeRequestRec {
@@ -246,7 +252,7 @@ export class GeneratedWorld {
     const p = findSlot(this.mrStart, m, P);
     const k = m - this.mrStart[p];
     const createdAt = this.time(m, this.mrStart[P], SALT.mrJitter);
-    const updatedAt = Math.min(T_END, createdAt + (h32(this.s, SALT.mrUpd, m) % (20 * DAY)));
+    const updatedAt = Math.min(this.tEnd, createdAt + (h32(this.s, SALT.mrUpd, m) % (20 * DAY)));
     const r = unit(this.s, SALT.mrState, m);
     const state = r < 0.3 ? 'opened' : r < 0.8 ? 'merged' : r < 0.95 ? 'closed' : 'locked';
     const author = this.userIdAt(h32(this.s, SALT.mrAuthor, m));
@@ -279,7 +285,7 @@ export class GeneratedWorld {
     const p = findSlot(this.issueStart, i, P);
     const k = i - this.issueStart[p];
     const createdAt = this.time(i, this.issueStart[P], SALT.issJitter);
-    const updatedAt = Math.min(T_END, createdAt + (h32(this.s, SALT.issUpd, i) % (40 * DAY)));
+    const updatedAt = Math.min(this.tEnd, createdAt + (h32(this.s, SALT.issUpd, i) % (40 * DAY)));
     const closed = unit(this.s, SALT.issState, i) < 0.6;
     const author = this.userIdAt(h32(this.s, SALT.issAuthor, i));
     return {
@@ -294,7 +300,7 @@ export class GeneratedWorld {
       labels: pickLabels(this.s, SALT.issLabels, i),
       confidential: unit(this.s, SALT.issConf, i) < 0.1,
       issueType: unit(this.s, SALT.issType, i) < 0.05 ? 'incident' : 'issue',
-      dueDate: unit(this.s, SALT.issDue, i) < 0.7 ? null : Date.UTC(2025, 6, 1 + (i % 28)),
+      dueDate: unit(this.s, SALT.issDue, i) < 0.7 ? null : this.tEnd + DUE_AFTER_END + (i % 28) * DAY,
     };
   }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gitlab } from '@gitbeaker/rest';
 import { startLocalGitLab, type LocalGitLab } from '../../../scripts/sandbox/gitlab/index.ts';
 import { GeneratedWorld } from '../../../scripts/sandbox/gitlab/world.ts';
-import { resolveSeed } from '../../../scripts/sandbox/gitlab/seed-spec.ts';
+import { recentHistory, resolveSeed } from '../../../scripts/sandbox/gitlab/seed-spec.ts';
 import { apiJson, parseLink } from './helpers.ts';
 
 describe('offset pagination', () => {
@@ -141,6 +141,31 @@ describe('generator', () => {
     expect(issues.some((i) => i.confidential)).toBe(true);
     const groups = w.groups.map((g) => g.fullPath.split('/').length);
     expect(Math.max(...groups)).toBe(4);
+  });
+
+  it('a recent history (the demo\'s) puts every generated date in its span, the same all day; a bad span is refused', () => {
+    const now = Date.parse('2026-12-02T17:23:00Z');
+    const history = recentHistory(now, 60);
+    expect(history).toEqual({ historyStart: Date.parse('2026-10-03T00:00:00Z'), historyEnd: Date.parse('2026-12-02T00:00:00Z') });
+    expect(recentHistory(Date.parse('2026-12-02T23:59:59Z'), 60)).toEqual(history);
+    const w = new GeneratedWorld(resolveSeed({ preset: 'small', ...history }));
+    const c = w.counts();
+    const inSpan = (t: number) => t >= history.historyStart && t <= history.historyEnd + 86_400_000;
+    const dates = [
+      ...Array.from({ length: c.mergeRequests }, (_, i) => w.mergeRequest(i)).flatMap((m) => [m.createdAt, m.updatedAt]),
+      ...Array.from({ length: c.issues }, (_, i) => w.issue(i)).flatMap((x) => [x.createdAt, x.updatedAt]),
+      ...Array.from({ length: c.pipelines }, (_, i) => w.pipeline(i)).flatMap((p) => [p.createdAt, p.updatedAt]),
+      ...Array.from({ length: c.jobs }, (_, i) => w.job(i)).map((j) => j.createdAt),
+      ...Array.from({ length: c.releases }, (_, i) => w.release(i)).map((r) => r.createdAt),
+      ...Array.from({ length: c.deployments }, (_, i) => w.deployment(i)).map((d) => d.createdAt),
+    ];
+    expect(c.pipelines).toBeGreaterThan(0);
+    expect(dates.filter((t) => !inSpan(t)).map((t) => new Date(t).toISOString())).toEqual([]);
+    for (let p = 0; p < c.projects; p++) expect(w.project(p).lastActivityAt).toBeGreaterThanOrEqual(w.project(p).createdAt);
+    // The presets keep their fixed history: a seed is the same world whenever it runs.
+    expect(resolveSeed('small')).toMatchObject({ historyStart: Date.parse('2023-01-02T09:00:00Z'), historyEnd: Date.parse('2025-06-01T00:00:00Z') });
+    expect(() => resolveSeed({ historyStart: history.historyEnd, historyEnd: history.historyEnd })).toThrow(/historyEnd must be at least a day after seed.historyStart/);
+    expect(() => resolveSeed({ historyEnd: -1 })).toThrow(/seed.historyEnd must be a time in epoch milliseconds, got -1/);
   });
 
   it('large has >= 1,000 projects and >= 200,000 objects', () => {
