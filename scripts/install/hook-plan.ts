@@ -9,19 +9,14 @@ import type { PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
 import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
 import { readProjectHooksOf } from './project-hooks-read.ts';
+import type { HookTarget } from './hook-target.ts';
+
+export type { HookTarget };
 
 export const HOOK_NAME = 'Port (port-gitlab-template)';
 
 /** Flags only group hooks have; project hooks cannot carry these events. */
 export const GROUP_ONLY_FLAGS = GROUP_HOOK_EVENT_FLAGS.filter((f) => !(PROJECT_HOOK_EVENT_FLAGS as readonly string[]).includes(f));
-
-export interface HookTarget {
-  kind: 'group' | 'project';
-  id: number;
-  path: string;
-  /** The listed top-level group it belongs to. */
-  group: string;
-}
 
 export interface HookPlanItem {
   target: HookTarget;
