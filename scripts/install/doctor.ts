@@ -12,7 +12,7 @@ import { explainError } from './errors.ts';
 import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
-import { tokenExpiryCheck } from './token-expiry.ts';
+import { checkTokenScopes } from './token-scopes.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
@@ -67,15 +67,17 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     add({ check: 'port.credentials', status: 'fail', message: `Port rejected the credentials: ${explainError(err).message}`, fix: 'check PORT_CLIENT_ID, PORT_CLIENT_SECRET and the region (PORT_API_URL / --port-region)' });
     return report();
   }
+  // `/user` decides whether GitLab accepts the token; the token's record (scopes, expiry) is read
+  // as install's preflight reads it: a 404 there (GitLab before 15.5, OAuth) is only a warning.
   try {
-    const info = await gitlab.tokenInfo();
-    add({ check: 'gitlab.token', status: 'ok', message: `GitLab accepted the token (scopes ${info.scopes.join(', ')}${info.expires_at ? `; expires ${info.expires_at}` : ''})` });
-    const expiry = tokenExpiryCheck(info.expires_at, clock);
-    if (expiry) add(expiry);
+    const u = await gitlab.currentUser();
+    add({ check: 'gitlab.token', status: 'ok', message: `GitLab at ${gitlab.host} accepted the token (user ${String(u.username)})` });
   } catch (err) {
-    add({ check: 'gitlab.token', status: 'fail', message: `GitLab rejected the token: ${explainError(err).message}`, fix: explainError(err).fix });
+    const rejected = err instanceof GitLabApiError && err.status === 401;
+    add({ check: 'gitlab.token', status: 'fail', message: `${rejected ? 'GitLab rejected the token' : `GitLab at ${gitlab.host} could not be asked about the token`}: ${explainError(err).message}`, fix: explainError(err).fix });
     return report();
   }
+  checks.push(...(await checkTokenScopes(gitlab, { hooks: false, clock })).checks);
 
   // --- Port webhook -------------------------------------------------------------------------------
   const webhook = await port.getWebhook(identifier);
