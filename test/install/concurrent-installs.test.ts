@@ -106,6 +106,21 @@ describe('two installs at once into an empty Port and GitLab', () => {
     expect(hooksAt(sb, 'group', sb.gitlab.groupId).map((h) => h.id)).toEqual([kept.id]);
     expect((await runDoctor(sb.env)).exitCode).toBe(0);
   });
+
+  test('the webhook\'s request identifier (per delivery) drops a resend of a delivery, and only that', async () => {
+    const projects = (await (await gitlabApi(sb, 'GET', `groups/${sb.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&archived=false`)).json()) as Array<{ id: number }>;
+    const before = sb.port.ingestStats();
+    const res = await sb.gitlab.openIssue(projects[0].id, { title: 'delivered once, resent once' });
+    const [delivery] = res.events[0].deliveries;
+    expect(res.events[0].deliveries).toHaveLength(1); // one hook: one delivery per event
+    expect((await sb.gitlab.resendDelivery(delivery.idempotencyKey))?.outcome).toBe('delivered');
+    await sb.port.idle();
+    const after = sb.port.ingestStats();
+    expect(after.received - before.received).toBe(2);
+    expect(after.deduplicated - before.deduplicated).toBe(1);
+    expect(after.processed - before.processed).toBe(1);
+    expect(sb.port.entity('gitlabIssue', String(res.object.id))?.title).toBe('delivered once, resent once');
+  });
 });
 
 describe('two installs at once with --project-hooks (GitLab Free)', () => {
