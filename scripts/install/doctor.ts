@@ -1,6 +1,7 @@
 // Doctor: is the installed integration healthy? Credentials; the Port webhook (exists, enabled,
 // mappings as rendered); each GitLab hook (present, not auto-disabled — with an offer to
-// re-enable — flags as the bundle maps; where group hooks are unavailable, each project's hook, summarised); the hook token equal to the webhook secret, proven by a
+// re-enable — flags as the bundle maps, no second hook of ours at the same URL (reported, not
+// deleted: install removes it); where group hooks are unavailable, each project's hook, summarised); the hook token equal to the webhook secret, proven by a
 // test delivery that Port records in its audit log; entity counts per blueprint.
 import type { Bundle } from '../bundle/load.ts';
 import type { PortClient } from '../clients/port/index.ts';
