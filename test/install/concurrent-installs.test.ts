@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
+import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { createClients } from '../../scripts/install/clients.ts';
 import type { InstallStep } from '../../scripts/install/errors.ts';
 import { readInputs } from '../../scripts/install/inputs.ts';
@@ -120,6 +121,15 @@ describe('two installs at once into an empty Port and GitLab', () => {
     expect(after.deduplicated - before.deduplicated).toBe(1);
     expect(after.processed - before.processed).toBe(1);
     expect(sb.port.entity('gitlabIssue', String(res.object.id))?.title).toBe('delivered once, resent once');
+  });
+
+  test('uninstall removes every hook of ours, a duplicate too (it would go on delivering to a deleted webhook)', async () => {
+    const url = webhookUrl(sb);
+    expect((await gitlabApi(sb, 'POST', `groups/${sb.gitlab.groupId}/hooks`, { url, token: 'whatever-token', merge_requests_events: true })).status).toBe(201);
+    expect(hooksAt(sb, 'group', sb.gitlab.groupId)).toHaveLength(2);
+    const c = captureIO(sb.env);
+    expect((await runUninstallCommand(['--yes'], { io: c.io, tuning: FAST })).exitCode, c.all()).toBe(0);
+    expect(sb.gitlab.hooks().filter((h) => h.url === url)).toEqual([]);
   });
 });
 
