@@ -1,6 +1,8 @@
 // Applies a blueprint plan in Ocean's order: every stage for every blueprint before the next
 // stage (a relation's target, and a mirror's relation, must exist first). Each blueprint this run
-// creates is recorded in the journal, so a failure can remove exactly those.
+// creates is recorded in the journal, so a failure can remove exactly those. A blueprint another
+// run created between our read and our create (409) is updated instead: two installs at once
+// converge on the same blueprints rather than one of them failing.
 import type { PortClient } from '../clients/port/index.ts';
 import { PortApiError } from '../clients/port/errors.ts';
 import type { Blueprint } from '../port/types.ts';
@@ -23,15 +25,24 @@ export interface BlueprintApplyOptions {
 export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, journal: CreationJournal, options: BlueprintApplyOptions = {}): Promise<BlueprintApplyResult> {
   const log = options.log ?? (() => {});
   const current = (id: string, stage: string) => `${stage} of blueprint "${id}"`;
+  const converged = new Set<string>();
   let doing = '';
   try {
     for (const item of plan.items) {
       if (item.action === 'unchanged') continue;
       doing = current(item.identifier, item.action === 'create' ? 'creating' : 'updating');
       if (item.action === 'create') {
-        await port.createBlueprint(item.stages.base as Blueprint, { createCatalogPage: options.createCatalogPage ?? false });
-        journal.record(`blueprint ${item.identifier}`, () => port.deleteBlueprint(item.identifier));
-        log(`created blueprint ${item.identifier}`);
+        try {
+          await port.createBlueprint(item.stages.base as Blueprint, { createCatalogPage: options.createCatalogPage ?? false });
+          journal.record(`blueprint ${item.identifier}`, () => port.deleteBlueprint(item.identifier));
+          log(`created blueprint ${item.identifier}`);
+        } catch (err) {
+          if (!createdMeanwhile(err)) throw err;
+          doing = current(item.identifier, 'updating (another run created it meanwhile)');
+          await port.patchBlueprint(item.identifier, item.stages.base as Partial<Blueprint>);
+          converged.add(item.identifier);
+          log(`blueprint ${item.identifier} was created meanwhile (another install running?): updated it to this bundle instead`);
+        }
       } else if (item.stages.base) {
         await port.patchBlueprint(item.identifier, item.stages.base);
       }
@@ -57,7 +68,15 @@ export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, jou
   for (const item of plan.items) {
     if (item.action === 'update') log(`updated blueprint ${item.identifier}: ${item.changes.map((c) => c.path).join(', ')}`);
   }
-  return blueprintResult(plan);
+  const result = blueprintResult(plan);
+  result.created = result.created.filter((id) => !converged.has(id));
+  result.updated.push(...converged);
+  return result;
+}
+
+/** Port's answer to creating what exists: another run created it since our plan read Port. */
+export function createdMeanwhile(err: unknown): boolean {
+  return err instanceof PortApiError && err.status === 409;
 }
 
 /** The plan's identifiers by action: what applying it does (and what a dry run reports). */

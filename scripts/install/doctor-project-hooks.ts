@@ -5,7 +5,8 @@
 // each, only for those); the token test is left to the caller, on one healthy hook.
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
 import { explainError } from './errors.ts';
-import { findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
+import { hookDifferences, hookSpec } from './hook-plan.ts';
+import { disabledText, isDisabledHook, splitOurHooks } from './hooks-repair.ts';
 import { readProjectHooksOf } from './project-hooks-read.ts';
 
 /** What doctor found on one project. */
@@ -24,6 +25,8 @@ export interface ProjectHookEntry {
   found: ProjectHookState;
   /** Event flags that differ from the bundle's (healthy and disabled hooks only). */
   flagDiffs: string[];
+  /** Ids of further hooks at our URL on this project (each delivers every event again). */
+  duplicates: number[];
 }
 
 /** The lists behind the summary, for --json readers. */
@@ -34,6 +37,8 @@ export interface ProjectHookDetails {
   reenabled: string[];
   stale: string[];
   unreadable: string[];
+  /** Projects with more than one hook at our URL, and the ids of the extra ones. */
+  duplicated: Array<{ project: string; hooks: number[] }>;
 }
 
 export interface ProjectHookCheck {
@@ -56,11 +61,7 @@ export interface ProjectHookContext {
 /** Names shown inline in a message; --json carries the full lists. */
 const SHOWN = 10;
 
-export const isDisabledHook = (h: GitLabHook): boolean => (h.alert_status !== undefined && h.alert_status !== 'executable') || Boolean(h.disabled_until);
-
-export function disabledText(h: GitLabHook): string {
-  return `${h.alert_status ?? 'disabled'}${h.disabled_until ? ` until ${h.disabled_until}` : ''}`;
-}
+export { isDisabledHook, disabledText };
 
 function names(list: readonly string[]): string {
   return list.length > SHOWN ? `${list.slice(0, SHOWN).join(', ')} and ${list.length - SHOWN} more` : list.join(', ');
@@ -70,12 +71,13 @@ function names(list: readonly string[]): string {
 export async function readProjectHooks(gitlab: GitLabClient, group: { id: number; full_path: string }, ctx: ProjectHookContext): Promise<ProjectHookEntry[]> {
   const spec = ctx.url ? hookSpec('project', ctx.url, '', ctx.events, ctx.webhookIdentifier) : undefined;
   return (await readProjectHooksOf(gitlab, group)).map(({ target, hooks, refusal }): ProjectHookEntry => {
-    const entry: ProjectHookEntry = { id: target.id, path: target.path, found: { state: 'missing' }, flagDiffs: [] };
+    const entry: ProjectHookEntry = { id: target.id, path: target.path, found: { state: 'missing' }, flagDiffs: [], duplicates: [] };
     if (refusal) {
       entry.found = { state: 'unreadable', status: refusal.status, reason: refusal.reason, fix: refusal.fix };
       return entry;
     }
-    const hook = findOurHook(hooks, ctx.url);
+    const { hook, duplicates } = splitOurHooks(hooks, ctx.url);
+    entry.duplicates = duplicates.map((d) => d.id);
     if (!hook) return entry;
     if (ctx.url && hook.url !== ctx.url) {
       entry.found = { state: 'stale', hook };
@@ -97,7 +99,7 @@ export async function checkProjectHooks(gitlab: GitLabClient, group: { id: numbe
   const entries = await readProjectHooks(gitlab, group, ctx);
   const where = `"${group.full_path}"`;
   const checks: ProjectHookCheck[] = [];
-  const details: ProjectHookDetails = { healthy: 0, missing: [], disabled: [], reenabled: [], stale: [], unreadable: [] };
+  const details: ProjectHookDetails = { healthy: 0, missing: [], disabled: [], reenabled: [], stale: [], unreadable: [], duplicated: [] };
   const disabled = entries.flatMap((e) => (e.found.state === 'disabled' ? [{ entry: e, hook: e.found.hook, why: e.found.why }] : []));
   const reenableFailures: string[] = [];
 
@@ -159,6 +161,15 @@ export async function checkProjectHooks(gitlab: GitLabClient, group: { id: numbe
     const blocked = unreadable.filter((u) => u.status !== 404);
     const first = blocked[0] ?? unreadable[0];
     checks.push({ check: `gitlab.project-hooks.unreadable:${group.full_path}`, status: blocked.length ? 'fail' : 'warn', message: `could not read the hooks of ${unreadable.length} project(s) in ${where}: ${first.reason}${unreadable.length > 1 ? ` (and ${unreadable.length - 1} more)` : ''}`, fix: first.fix });
+  }
+  details.duplicated = entries.filter((e) => e.duplicates.length).map((e) => ({ project: e.path, hooks: e.duplicates }));
+  if (details.duplicated.length) {
+    checks.push({
+      check: `gitlab.project-hooks.duplicates:${group.full_path}`, status: 'fail',
+      message: `${details.duplicated.length} project(s) in ${where} have more than one hook of this integration (${names(details.duplicated.map((d) => `${d.project}: also hook ${d.hooks.join(', ')}`))}): GitLab delivers every event once per hook, and Port ingests each delivery`,
+      fix: 're-run `port-gitlab install --project-hooks`: it keeps the lowest id on each project and deletes the others',
+      projects: details,
+    });
   }
   const drifted = entries.filter((e) => e.flagDiffs.length);
   if (drifted.length) {

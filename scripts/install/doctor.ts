@@ -1,6 +1,7 @@
 // Doctor: is the installed integration healthy? Credentials; the Port webhook (exists, enabled,
 // mappings as rendered); each GitLab hook (present, not auto-disabled — with an offer to
-// re-enable — flags as the bundle maps; where group hooks are unavailable, each project's hook, summarised); the hook token equal to the webhook secret, proven by a
+// re-enable — flags as the bundle maps, no second hook of ours at the same URL (reported, not
+// deleted: install removes it); where group hooks are unavailable, each project's hook, summarised); the hook token equal to the webhook secret, proven by a
 // test delivery that Port records in its audit log; entity counts per blueprint.
 import type { Bundle } from '../bundle/load.ts';
 import type { PortClient } from '../clients/port/index.ts';
@@ -9,14 +10,15 @@ import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
-import { desiredHookEvents, findOurHook, hookDifferences, hookSpec } from './hook-plan.ts';
+import { desiredHookEvents, hookDifferences, hookSpec } from './hook-plan.ts';
+import { disabledText, inspectHooksAt, isDisabledHook } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
-import { tokenExpiryCheck } from './token-expiry.ts';
+import { checkTokenScopes } from './token-scopes.ts';
 import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
-import { checkProjectHooks, disabledText, isDisabledHook, type ProjectHookDetails } from './doctor-project-hooks.ts';
+import { checkProjectHooks, type ProjectHookDetails } from './doctor-project-hooks.ts';
 
 export interface DoctorCheck {
   check: string;
@@ -67,15 +69,17 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     add({ check: 'port.credentials', status: 'fail', message: `Port rejected the credentials: ${explainError(err).message}`, fix: 'check PORT_CLIENT_ID, PORT_CLIENT_SECRET and the region (PORT_API_URL / --port-region)' });
     return report();
   }
+  // `/user` decides whether GitLab accepts the token; the token's record (scopes, expiry) is read
+  // as install's preflight reads it: a 404 there (GitLab before 15.5, OAuth) is only a warning.
   try {
-    const info = await gitlab.tokenInfo();
-    add({ check: 'gitlab.token', status: 'ok', message: `GitLab accepted the token (scopes ${info.scopes.join(', ')}${info.expires_at ? `; expires ${info.expires_at}` : ''})` });
-    const expiry = tokenExpiryCheck(info.expires_at, clock);
-    if (expiry) add(expiry);
+    const u = await gitlab.currentUser();
+    add({ check: 'gitlab.token', status: 'ok', message: `GitLab at ${gitlab.host} accepted the token (user ${String(u.username)})` });
   } catch (err) {
-    add({ check: 'gitlab.token', status: 'fail', message: `GitLab rejected the token: ${explainError(err).message}`, fix: explainError(err).fix });
+    const rejected = err instanceof GitLabApiError && err.status === 401;
+    add({ check: 'gitlab.token', status: 'fail', message: `${rejected ? 'GitLab rejected the token' : `GitLab at ${gitlab.host} could not be asked about the token`}: ${explainError(err).message}`, fix: explainError(err).fix });
     return report();
   }
+  checks.push(...(await checkTokenScopes(gitlab, { hooks: false, clock })).checks);
 
   // --- Port webhook -------------------------------------------------------------------------------
   const webhook = await port.getWebhook(identifier);
@@ -145,28 +149,26 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
       }
       continue;
     }
-    const hook = findOurHook(hooks, webhook?.url);
     const where = `"${group.full_path}"`;
+    const target = { kind: 'group' as const, id: group.id, path: group.full_path, group: group.full_path };
+    const health = await inspectHooksAt(gitlab, target, { url: webhook?.url, reenable: o.reenable }, hooks);
+    const hook = health.hook;
     if (!hook) {
       add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `no hook of this integration on ${where}`, fix: 'run `port-gitlab install`' });
       continue;
     }
-    if (webhook && hook.url !== webhook.url) add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `hook ${hook.id} on ${where} points at ${hook.url}, not the webhook's ${webhook.url}`, fix: 'run `port-gitlab install`' });
-    let enabled = !isDisabledHook(hook);
-    if (!enabled) {
+    if (health.state === 'stale') add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `hook ${hook.id} on ${where} points at ${hook.url}, not the webhook's ${webhook?.url}`, fix: 'run `port-gitlab install`' });
+    if (health.duplicates.length) {
+      // Each hook's deliveries carry their own Idempotency-Key: Port cannot tell them apart.
+      add({ check: `gitlab.hook.duplicates:${group.full_path}`, status: 'fail', message: `${health.duplicates.length} more hook(s) of this integration on ${where} (id ${health.duplicates.join(', ')}) besides hook ${hook.id}: GitLab delivers every event once per hook, and Port ingests each delivery`, fix: `run \`port-gitlab install\`: it keeps hook ${hook.id} (the lowest id) and deletes the others` });
+    }
+    const enabled = !isDisabledHook(hook) || health.reenabled === true;
+    if (isDisabledHook(hook)) {
       const what = `hook ${hook.id} on ${where} is ${disabledText(hook)}: GitLab disabled it after failed deliveries`;
-      if (o.reenable && (await o.reenable(what))) {
-        try {
-          await gitlab.testGroupHook(group.id, hook.id, 'push_events'); // a successful test re-enables it
-          enabled = true;
-          add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `${what}; re-enabled with a test delivery` });
-        } catch (err) {
-          add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `${what}; re-enabling failed: ${explainError(err).message}`, fix: 'check that Port accepts deliveries (webhook enabled, secret), then run doctor again' });
-        }
-      } else {
-        add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: what, fix: 'run `port-gitlab doctor --reenable` (or answer yes on a terminal): a successful test delivery re-enables it' });
-      }
-    } else {
+      if (health.reenabled) add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `${what}; re-enabled with a test delivery` });
+      else if (health.reenabled === false) add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `${what}; ${health.failures.join('; ')}`, fix: 'check that Port accepts deliveries (webhook enabled, secret), then run doctor again' });
+      else add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: what, fix: 'run `port-gitlab doctor --reenable` (or answer yes on a terminal): a successful test delivery re-enables it' });
+    } else if (health.state !== 'stale') {
       add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `hook ${hook.id} on ${where} is ${hook.alert_status ?? 'enabled'}` });
     }
     const flagDiffs = webhook ? hookDifferences(hook, hookSpec('group', webhook.url, '', events, identifier), 'group').filter((r) => /_events:/.test(r)) : [];

@@ -9,25 +9,22 @@ import type { PreflightGroup } from './preflight.ts';
 import { secretFingerprint } from './webhook-secret.ts';
 import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
 import { readProjectHooksOf } from './project-hooks-read.ts';
+import type { HookTarget } from './hook-target.ts';
+import { HOOK_NAME, findOurHook, splitOurHooks } from './hooks-repair.ts';
 
-export const HOOK_NAME = 'Port (port-gitlab-template)';
+export type { HookTarget };
+export { HOOK_NAME, findOurHook };
 
 /** Flags only group hooks have; project hooks cannot carry these events. */
 export const GROUP_ONLY_FLAGS = GROUP_HOOK_EVENT_FLAGS.filter((f) => !(PROJECT_HOOK_EVENT_FLAGS as readonly string[]).includes(f));
-
-export interface HookTarget {
-  kind: 'group' | 'project';
-  id: number;
-  path: string;
-  /** The listed top-level group it belongs to. */
-  group: string;
-}
 
 export interface HookPlanItem {
   target: HookTarget;
   action: 'create' | 'update' | 'unchanged';
   reasons: string[];
   existing?: GitLabHook;
+  /** Other hooks at our URL on the same target (the lowest id is `existing`): removed when applied. */
+  duplicates: GitLabHook[];
 }
 
 export interface HookPlan {
@@ -74,11 +71,6 @@ export function hookSpec(kind: 'group' | 'project', url: string, secret: string,
   };
 }
 
-/** Ours: same URL, else our name (a hook left pointing at a previous webhook URL). */
-export function findOurHook(hooks: readonly GitLabHook[], url: string | undefined): GitLabHook | undefined {
-  return (url ? hooks.find((h) => h.url === url) : undefined) ?? hooks.find((h) => h.name === HOOK_NAME);
-}
-
 /** Why an existing hook differs from the spec (empty: nothing to send). */
 export function hookDifferences(existing: GitLabHook, spec: HookSpec<string>, kind: 'group' | 'project'): string[] {
   const reasons: string[] = [];
@@ -110,11 +102,11 @@ export interface PlanHooksOptions {
 export async function planHooks(gitlab: GitLabClient, groups: readonly PreflightGroup[], opts: PlanHooksOptions): Promise<HookPlan> {
   const plan: HookPlan = { url: opts.url, events: [...opts.events], items: [], refused: [], notes: [] };
   const itemFor = (target: HookTarget, hooks: readonly GitLabHook[], kind: 'group' | 'project'): HookPlanItem => {
-    const existing = findOurHook(hooks, opts.url);
-    if (!existing) return { target, action: 'create', reasons: ['no hook of ours yet'] };
-    if (!opts.url) return { target, action: 'update', reasons: ['url: → the new webhook URL'], existing };
+    const { hook: existing, duplicates } = splitOurHooks(hooks, opts.url);
+    if (!existing) return { target, action: 'create', reasons: ['no hook of ours yet'], duplicates };
+    if (!opts.url) return { target, action: 'update', reasons: ['url: → the new webhook URL'], existing, duplicates };
     const reasons = hookDifferences(existing, hookSpec(kind, opts.url, opts.secret, opts.events, opts.webhookIdentifier), kind);
-    return { target, action: reasons.length ? 'update' : 'unchanged', reasons, existing };
+    return { target, action: reasons.length ? 'update' : 'unchanged', reasons, existing, duplicates };
   };
   for (const g of groups) {
     if (g.hookMode === 'group') {
@@ -135,7 +127,9 @@ export function formatHookPlan(plan: HookPlan): string {
   const lines = plan.items.map((i) => {
     const sign = i.action === 'create' ? '+' : i.action === 'update' ? '~' : '=';
     const head = `  ${sign} ${i.target.kind} hook on ${i.target.path}${i.existing ? ` (id ${i.existing.id})` : ''}: ${i.action}`;
-    return i.action === 'update' ? [head, ...i.reasons.map((r) => `      ${r}`)].join('\n') : head;
+    const lines = i.action === 'update' ? [head, ...i.reasons.map((r) => `      ${r}`)] : [head];
+    for (const d of i.duplicates) lines.push(`  - duplicate ${i.target.kind} hook on ${i.target.path} (id ${d.id}, same URL): delete — GitLab would deliver every event to Port once more through it`);
+    return lines.join('\n');
   });
   lines.push(...formatRefusals(plan.refused, 'plan'));
   for (const n of plan.notes) lines.push(`  ! ${n}`);

@@ -4,7 +4,7 @@
 // that are final for that project count; anything about the token itself (401, a missing scope)
 // or passing (429/5xx, already retried by the client) still aborts the run.
 import { GitLabApiError } from '../clients/gitlab/errors.ts';
-import type { HookTarget } from './hook-plan.ts';
+import type { HookTarget } from './hook-target.ts';
 
 export interface HookRefusal {
   kind: 'project';

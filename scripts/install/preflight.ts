@@ -8,7 +8,7 @@ import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import type { StoredBlueprint, StoredWebhook } from '../port/types.ts';
 import { groupKey, type GroupRef, type InstallInputs } from './inputs.ts';
 import { explainError } from './errors.ts';
-import { tokenExpiryCheck } from './token-expiry.ts';
+import { checkTokenScopes } from './token-scopes.ts';
 import { systemClock, type Clock } from '../clients/shared/clock.ts';
 
 /** How the GitLab events of a group reach Port. */
@@ -126,19 +126,9 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
   }
   if (!user) return finish(result);
 
-  try {
-    const info = await gitlab.tokenInfo();
-    result.scopes = info.scopes ?? [];
-    const needed = options.hooks ? 'api' : 'read_api';
-    const enough = result.scopes.includes('api') || (!options.hooks && result.scopes.includes('read_api'));
-    add(enough
-      ? { check: 'gitlab.scopes', status: 'ok', message: `token scopes: ${result.scopes.join(', ')}` }
-      : { check: 'gitlab.scopes', status: 'fail', message: `the token's scopes (${result.scopes.join(', ') || 'none'}) lack "${needed}"${options.hooks ? ', which creating hooks needs' : ''}`, fix: options.hooks ? 'create a token with the api scope, or run with --skip-hook (read_api is enough for the backfill)' : 'create a token with the read_api scope' });
-    const expiry = tokenExpiryCheck(info.expires_at, options.clock ?? systemClock);
-    if (expiry) add(expiry);
-  } catch (err) {
-    add({ check: 'gitlab.scopes', status: 'warn', message: `could not read the token's scopes (${explainError(err).message}); continuing`, fix: 'make sure the token has the api scope' });
-  }
+  const tokenRecord = await checkTokenScopes(gitlab, { hooks: options.hooks, clock: options.clock ?? systemClock });
+  result.scopes = tokenRecord.scopes;
+  checks.push(...tokenRecord.checks);
 
   try {
     const v = await gitlab.version();

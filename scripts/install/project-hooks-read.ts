@@ -4,7 +4,7 @@
 // events, so the installer gives them no hook and neither side reads them.
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
 import { forEachLimited } from '../backfill/limiter.ts';
-import type { HookTarget } from './hook-plan.ts';
+import type { HookTarget } from './hook-target.ts';
 import { projectRefusal, type HookRefusal } from './hook-refusal.ts';
 
 /** Projects read at once (GitLab.com allows 2,000 requests a minute; a plan should not spend them all). */

@@ -122,7 +122,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     summary.planText = formatBlueprintPlan(bpPlan);
     return fail(2, 'plan', new InstallStepError('plan', explainForbidden(bpPlan)));
   }
-  const whPlan = planWebhook(bundle, options, pre.existingWebhook, { dryRun: flags.dryRun });
+  let whPlan = planWebhook(bundle, options, pre.existingWebhook, { dryRun: flags.dryRun });
   if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
   const events = desiredHookEvents(bundle, options);
   const hookGroups = pre.groups.filter((g) => g.hookMode !== 'none');
@@ -139,7 +139,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
-    summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: i.reasons }));
+    summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: [...i.reasons, ...i.duplicates.map((d) => `duplicate hook ${d.id} (same URL): delete`)] }));
     summary.hooks.push(...(hookPlan?.refused ?? []));
     if (hookPlan) summary.notes.push(...hookPlan.notes);
     if (hookPlan?.refused.length) summary.notes.push(refusalNote(hookPlan.refused, hookPlan.items.length + hookPlan.refused.length, true));
@@ -149,7 +149,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return summary;
   }
 
-  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged') === true;
+  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged' || i.duplicates.length > 0) === true;
   if (changes && deps.confirm && !flags.yes && !(await deps.confirm(summary.planText))) {
     return fail(1, 'plan', new InstallStepError('plan', 'cancelled; nothing was written'));
   }
@@ -165,7 +165,13 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
 
     current = 'webhook';
     await step('webhook');
-    const stored = await applyWebhook(port, whPlan, journal);
+    const appliedWebhook = await applyWebhook(port, whPlan, journal, (existing) => planWebhook(bundle, options, existing));
+    const stored = appliedWebhook.stored;
+    if (appliedWebhook.convergedOnCreate) {
+      whPlan = appliedWebhook.plan;
+      deps.onSecret?.(whPlan.secret);
+      summary.notes.push(`the Port webhook "${whPlan.identifier}" was created by another run while this one was planning (two installs at once?): this run updated it instead${whPlan.secretSource === 'rotated' ? '; Port did not return its secret, so it was rotated — run the installer once more after the other run has finished, so that every hook has the same token' : ''}`);
+    }
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action === 'create' ? 'created' : whPlan.action === 'update' ? 'updated' : 'unchanged', secret: whPlan.secretSource, url: stored.url };
     log(`webhook ${whPlan.identifier}: ${summary.webhook.action} (${stored.url})`);
 
@@ -179,6 +185,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       const applied = await applyHooks(gitlab, hookPlan, whPlan.secret, webhookIdentifier, journal, log);
       refused = applied.refused;
       summary.hooks = [...applied.results, ...refused];
+      summary.notes.push(...applied.dedupeFailures);
       if (refused.length) {
         summary.notes.push(refusalNote(refused, hookPlan.items.length + hookPlan.refused.length, false));
         if (whPlan.secretSource === 'rotated') summary.notes.push('the webhook secret was rotated: a hook that already existed on a refused project still has the old token, so Port rejects its deliveries until the installer can update it');

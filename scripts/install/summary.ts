@@ -51,7 +51,11 @@ export function installText(s: InstallSummary): string {
     out.push(s.ok ? '✓ installed' : !s.error && refused.length ? `! installed, but ${refused.length} project(s) have no hook (exit 1: needs attention):` : 'Result:');
     out.push(`  blueprints: created ${list(s.blueprints.created)}; updated ${list(s.blueprints.updated)}; unchanged ${list(s.blueprints.unchanged)}`);
     if (s.webhook) out.push(`  Port webhook ${s.webhook.identifier}: ${s.webhook.action}; secret ${s.webhook.secret}${s.webhook.url ? `; URL ${s.webhook.url}` : ''}`);
-    for (const h of s.hooks) if (h.action !== 'refused') out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}`);
+    for (const h of s.hooks) {
+      if (h.action === 'refused') continue;
+      const removed = 'removedDuplicates' in h && h.removedDuplicates?.length ? `; deleted duplicate hook(s) ${h.removedDuplicates.join(', ')} (same URL)` : '';
+      out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}${removed}`);
+    }
     out.push(...formatRefusals(refused, 'result'));
     if (s.backfill) out.push(backfillText(s.backfill));
   }

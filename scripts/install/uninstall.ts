@@ -11,7 +11,7 @@ import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import type { StoredWebhook } from '../port/types.ts';
 import { InstallStepError, explainError } from './errors.ts';
-import { findOurHook } from './hook-plan.ts';
+import { splitOurHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
 import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
@@ -54,8 +54,9 @@ export interface UninstallResult {
 
 async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: string }, url: string | undefined): Promise<OurHook[]> {
   try {
-    const hook = findOurHook(await gitlab.listGroupHooks(group.id), url);
-    return hook ? [{ kind: 'group', targetId: group.id, target: group.full_path, id: hook.id, url: hook.url }] : [];
+    // Duplicates too (two installs at once): each would go on delivering to a deleted webhook.
+    const { hook, duplicates } = splitOurHooks(await gitlab.listGroupHooks(group.id), url);
+    return (hook ? [hook, ...duplicates] : []).map((h) => ({ kind: 'group' as const, targetId: group.id, target: group.full_path, id: h.id, url: h.url }));
   } catch (err) {
     if (!(err instanceof GitLabApiError && err.status === 404)) throw err;
   }
@@ -70,8 +71,8 @@ async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: 
         if (err instanceof GitLabApiError && (err.status === 403 || err.status === 404)) continue; // not Maintainer there: none of ours can be there
         throw err;
       }
-      const hook = findOurHook(hooks, url);
-      if (hook) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: hook.id, url: hook.url });
+      const { hook, duplicates } = splitOurHooks(hooks, url);
+      for (const h of hook ? [hook, ...duplicates] : []) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: h.id, url: h.url });
     }
   }
   return out;

@@ -1,9 +1,14 @@
 /**
- * Sends one webhook request the way GitLab does: POST JSON with X-Gitlab-Event, X-Gitlab-Token
- * (only when the hook has a secret), X-Gitlab-Event-UUID (shared by every hook receiving the
- * same event), X-Gitlab-Webhook-UUID (stable per hook), X-Gitlab-Instance, Idempotency-Key
- * (unique per hook and event), User-Agent GitLab/<version>, custom headers; 2xx counts as
- * success, anything else (status, network error, timeout) as a failure for auto-disabling.
+ * Sends one webhook request the way GitLab does (`WebHookService#build_headers`): POST JSON with
+ * X-Gitlab-Event, X-Gitlab-Token (only when the hook has a secret), X-Gitlab-Instance,
+ * User-Agent GitLab/<version>, custom headers, and three ids that differ in scope:
+ * - Idempotency-Key: one per hook and event, the same on a resend of that delivery (GitLab keeps
+ *   it in the hook log and passes it again) — the documented key for "consistent across retries";
+ * - X-Gitlab-Event-UUID: drawn per hook (`RecursionDetection::UUID#uuid_for_hook`, keyed by hook id)
+ *   in the delivery job, so two hooks receiving one event get different values, and a resend a new
+ *   one; only "recursive" deliveries (caused by an API call a webhook made) share it (not modelled);
+ * - X-Gitlab-Webhook-UUID: `SecureRandom.uuid` per request (documented as "unique ID for each webhook").
+ * 2xx counts as success, anything else (status, network error, timeout) as a failure for auto-disabling.
  */
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -30,7 +35,7 @@ export function deliveryHeaders(hook: HookRec, event: string, eventUuid: string,
     'Content-Type': 'application/json',
     'User-Agent': `GitLab/${ctx.version}`,
     'X-Gitlab-Event': event,
-    'X-Gitlab-Webhook-UUID': hook.uuid,
+    'X-Gitlab-Webhook-UUID': randomUUID(),
     'X-Gitlab-Instance': ctx.instanceUrl,
     'X-Gitlab-Event-UUID': eventUuid,
     'Idempotency-Key': idempotencyKey,
@@ -41,9 +46,9 @@ export function deliveryHeaders(hook: HookRec, event: string, eventUuid: string,
   return headers;
 }
 
-export function postHook(hook: HookRec, event: string, payload: unknown, eventUuid: string, ctx: DeliveryContext): Promise<DeliveryResult> {
+/** `idempotencyKey` is given on a resend (the logged delivery's); a first delivery draws a new one. */
+export function postHook(hook: HookRec, event: string, payload: unknown, eventUuid: string, ctx: DeliveryContext, idempotencyKey: string = randomUUID()): Promise<DeliveryResult> {
   const body = Buffer.from(JSON.stringify(payload));
-  const idempotencyKey = randomUUID();
   const base: DeliveryResult = { hookId: hook.id, hookKind: hook.kind, url: hook.url, event, eventUuid, idempotencyKey, outcome: 'failed' };
   const headers = deliveryHeaders(hook, event, eventUuid, idempotencyKey, ctx, body.length);
   return new Promise((resolve) => {

@@ -3,7 +3,8 @@
  * call — group hooks of the group and all its ancestors with the event's flag on (Premium only),
  * and for project-level events the project's own hooks — and delivers to them concurrently.
  * Temporarily/permanently disabled hooks are skipped, as GitLab does; results update the hooks'
- * auto-disable state.
+ * auto-disable state. Each hook's delivery gets its own X-Gitlab-Event-UUID and Idempotency-Key
+ * (delivery.ts); a logged delivery can be resent with its Idempotency-Key, as GitLab's resend does.
  */
 import { randomUUID } from 'node:crypto';
 import type { HookFlag, HookRec, HookStore } from './hooks.ts';
@@ -22,7 +23,11 @@ export type EventSpec = {
   projectId: number | null;
 };
 
-export type EventReport = { event: string; eventUuid: string; deliveries: DeliveryResult[] };
+export type EventReport = { event: string; deliveries: DeliveryResult[] };
+
+/** What a resend needs of a delivery; GitLab keeps it in the hook's event log. */
+type Sent = { hookId: number; header: string; payload: unknown };
+const SENT_KEPT = 1000;
 
 export class EventDispatcher {
   constructor(
@@ -34,6 +39,9 @@ export class EventDispatcher {
     private readonly onDeliveries: (results: DeliveryResult[]) => void = () => {},
   ) {}
 
+  /** Recent deliveries by Idempotency-Key (insertion order, bounded), for resends. */
+  private readonly sent = new Map<string, Sent>();
+
   receivers(ev: Pick<EventSpec, 'flag' | 'groupId' | 'projectId'>): HookRec[] {
     const out: HookRec[] = [];
     if (ev.projectId !== null) out.push(...this.hooks.list('project', ev.projectId).filter((h) => h.flags[ev.flag]));
@@ -44,20 +52,37 @@ export class EventDispatcher {
   }
 
   async dispatch(ev: EventSpec): Promise<EventReport> {
-    const eventUuid = randomUUID();
     const now = this.state.now();
-    const results = await Promise.all(this.receivers(ev).map((h) => this.send(h, ev.header, ev.payload, eventUuid, now)));
+    // GitLab draws the Event-UUID per hook (keyed by hook id), not once per event.
+    const results = await Promise.all(this.receivers(ev).map((h) => this.send(h, ev.header, ev.payload, randomUUID(), now)));
     this.onDeliveries(results);
-    return { event: ev.header, eventUuid, deliveries: results };
+    return { event: ev.header, deliveries: results };
   }
 
   /** One delivery with auto-disable bookkeeping; `force` is the "test" endpoint (ignores disabled state). */
-  async send(h: HookRec, header: string, payload: unknown, eventUuid: string, now: number, force = false): Promise<DeliveryResult> {
+  async send(h: HookRec, header: string, payload: unknown, eventUuid: string, now: number, force = false, idempotencyKey?: string): Promise<DeliveryResult> {
     if (!force && !this.hooks.executable(h, now)) {
       return { hookId: h.id, hookKind: h.kind, url: h.url, event: header, eventUuid, idempotencyKey: '', outcome: 'skipped' };
     }
-    const r = await postHook(h, header, payload, eventUuid, this.ctx());
+    const r = await postHook(h, header, payload, eventUuid, this.ctx(), idempotencyKey);
+    this.sent.delete(r.idempotencyKey);
+    this.sent.set(r.idempotencyKey, { hookId: h.id, header, payload });
+    if (this.sent.size > SENT_KEPT) this.sent.delete(this.sent.keys().next().value!);
     if (r.outcome === 'delivered') this.hooks.recordSuccess(h); else this.hooks.recordFailure(h, this.state.now());
+    return r;
+  }
+
+  /**
+   * Resends a logged delivery to its hook as GitLab's "Resend request" does: the same payload and
+   * Idempotency-Key, a new Event-UUID; a disabled hook is not called. Null when the delivery is not
+   * in the log (or its hook was deleted).
+   */
+  async resend(idempotencyKey: string): Promise<DeliveryResult | null> {
+    const s = this.sent.get(idempotencyKey);
+    const h = s && this.hooks.all().find((x) => x.id === s.hookId);
+    if (!s || !h) return null;
+    const r = await this.send(h, s.header, s.payload, randomUUID(), this.state.now(), false, idempotencyKey);
+    this.onDeliveries([r]);
     return r;
   }
 }

@@ -4,7 +4,6 @@
  * auto-disable rules — 4 consecutive failures disable the hook temporarily (1 minute backoff,
  * doubling per further failure, at most 24 hours), 40 disable it permanently; a success resets.
  */
-import { randomUUID } from 'node:crypto';
 import { restTime } from './format.ts';
 
 export type HookKind = 'group' | 'project';
@@ -28,7 +27,6 @@ export type HookRec = {
   ownerId: number;
   url: string;
   token: string | null;
-  uuid: string;
   flags: Record<string, boolean>;
   strings: Record<string, string | null>;
   enableSslVerification: boolean;
@@ -111,7 +109,7 @@ export class HookStore {
       url = checked;
     }
     const next: HookRec = existing ? { ...existing, flags: { ...existing.flags }, strings: { ...existing.strings } } : {
-      id: 0, kind, ownerId, url: url!, token: null, uuid: randomUUID(),
+      id: 0, kind, ownerId, url: url!, token: null,
       flags: Object.fromEntries(flags.map((f) => [f, f === 'push_events'])),
       strings: { name: null, description: null, push_events_branch_filter: null, branch_filter_strategy: 'wildcard', custom_webhook_template: null },
       enableSslVerification: true, customHeaders: [], urlVariables: [], createdAt: now,

@@ -30,6 +30,11 @@ const insufficientScope = (): Reply => json(403, {
   error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.', scope: 'api',
 });
 
+/** Whether a version string (`15.4.0-ee`) is older than major.minor; unreadable versions count as current. */
+function versionBefore(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return m ? Number(m[1]) < major || (Number(m[1]) === major && Number(m[2]) < minor) : false;
+}
 const TEST_TRIGGERS = ['push_events', 'tag_push_events', 'issues_events', 'confidential_issues_events', 'note_events', 'merge_requests_events', 'job_events', 'pipeline_events', 'wiki_page_events', 'releases_events', 'emoji_events', 'resource_access_token_events'];
 
 export function buildRoutes(gl: GitLabInstance): Router<GitLabRouteContext> {
@@ -88,7 +93,8 @@ export function buildRoutes(gl: GitLabInstance): Router<GitLabRouteContext> {
   r.get(`${A}/version`, metadata);
   r.get(`${A}/metadata`, metadata);
   r.get(`${A}/user`, (ctx) => json(200, gl.rest.currentUser(ctx.auth.user)));
-  r.get(`${A}/personal_access_tokens/self`, (ctx) => json(200, {
+  // Added in GitLab 15.5: an older instance answers it as any unknown route (as OAuth tokens do too).
+  r.get(`${A}/personal_access_tokens/self`, (ctx) => versionBefore(gl.version, 15, 5) ? json(404, { error: '404 Not Found' }) : json(200, {
     id: ctx.auth.id, name: ctx.auth.name, revoked: false, created_at: restTime(ctx.auth.createdAt), description: null,
     scopes: ctx.auth.scopes, user_id: ctx.auth.user.id, last_used_at: restTime(state.now()), active: true,
     expires_at: ctx.auth.expiresAt,

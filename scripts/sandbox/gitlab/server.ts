@@ -80,6 +80,8 @@ export type LocalGitLab = ControlFunctions & {
   hooks(): (Record<string, unknown> & { kind: 'group' | 'project'; recent_failures: number })[];
   /** Recent deliveries (newest last, at most 1,000). */
   deliveries(): DeliveryResult[];
+  /** GitLab's "Resend request" of a recent delivery: same payload and Idempotency-Key, new Event-UUID; null when not in the log. */
+  resendDelivery(idempotencyKey: string): Promise<DeliveryResult | null>;
   close(): Promise<void>;
 };
 
@@ -197,6 +199,7 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     }),
     hooks: () => instance.hooks.all().map((h) => ({ ...instance.hooks.render(h, now()), kind: h.kind, recent_failures: h.recentFailures })),
     deliveries: () => [...instance.deliveryLog],
+    resendDelivery: (idempotencyKey) => instance.events.resend(idempotencyKey),
     close: () => closeServer(server),
   };
 }

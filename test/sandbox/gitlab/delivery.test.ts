@@ -54,19 +54,21 @@ describe('delivery to group, ancestor and project hooks', () => {
       expect(r.headers['user-agent']).toBe('GitLab/17.11.2-ee');
       expect(r.headers['content-type']).toBe('application/json');
       expect(r.headers['x-gitlab-instance']).toBe(gl.url);
-      expect(r.headers['x-gitlab-event-uuid']).toBe(res.events[0].eventUuid);
     }
+    // GitLab draws the Event-UUID per hook (RecursionDetection::UUID, keyed by hook id) and the
+    // Webhook-UUID per request: no header is shared by the hooks receiving one event.
+    expect(res.events[0].deliveries.map((d) => d.eventUuid).sort()).toEqual([a, b, c].map((r) => r.headers['x-gitlab-event-uuid']).sort());
+    expect(new Set([a, b, c].map((r) => r.headers['x-gitlab-event-uuid'])).size).toBe(3);
     expect(a.headers['x-gitlab-token']).toBe('top-secret');
     expect(b.headers['x-gitlab-token']).toBeUndefined();
     expect(c.headers['x-gitlab-token']).toBe('p-secret');
     expect(c.headers['x-extra']).toBe('v1');
     expect(new Set([a, b, c].map((r) => r.headers['x-gitlab-webhook-uuid'])).size).toBe(3);
     expect(new Set([a, b, c].map((r) => r.headers['idempotency-key'])).size).toBe(3);
-    // webhook UUIDs are stable per hook across events
+    // the next event: new ids of every kind, on the same hook too
     await gl.mergeMergeRequest(project.id, res.object.iid as number);
     const again = rx.received.filter((r) => r.path === '/top');
-    expect(again[1].headers['x-gitlab-webhook-uuid']).toBe(a.headers['x-gitlab-webhook-uuid']);
-    expect(again[1].headers['x-gitlab-event-uuid']).not.toBe(a.headers['x-gitlab-event-uuid']);
+    for (const h of ['x-gitlab-webhook-uuid', 'x-gitlab-event-uuid', 'idempotency-key']) expect(again[1].headers[h]).not.toBe(a.headers[h]);
     expect(again[1].body.object_attributes.action).toBe('merge');
     expect(again[1].body.object_attributes.state).toBe('merged');
     // …and the change is visible through REST
@@ -191,6 +193,22 @@ describe('delivery to group, ancestor and project hooks', () => {
     expect(byPath('/top').body.event_name).toBe('user_remove_from_group');
     const members = await apiJson(gl, `/groups/${nestedGroup.id}/members?per_page=100`);
     expect(members.body.some((m: any) => m.id === 105)).toBe(false);
+  });
+
+  it('a resend repeats the payload with the same Idempotency-Key and a new Event-UUID and Webhook-UUID, as GitLab\'s "Resend request"', async () => {
+    const res = await gl.openIssue(project.id, { title: 'Resent' });
+    const first = res.events[0].deliveries.find((d) => d.hookId === top.id)!;
+    const original = byPath('/top');
+    rx.received.length = 0;
+    const again = await gl.resendDelivery(first.idempotencyKey);
+    expect(again).toMatchObject({ hookId: top.id, outcome: 'delivered', idempotencyKey: first.idempotencyKey });
+    expect(rx.received.map((r) => r.path)).toEqual(['/top']);
+    const resent = byPath('/top');
+    expect(resent.headers['idempotency-key']).toBe(original.headers['idempotency-key']);
+    expect(resent.headers['x-gitlab-event-uuid']).not.toBe(original.headers['x-gitlab-event-uuid']);
+    expect(resent.headers['x-gitlab-webhook-uuid']).not.toBe(original.headers['x-gitlab-webhook-uuid']);
+    expect(resent.body).toEqual(original.body);
+    expect(await gl.resendDelivery('not-a-logged-delivery')).toBeNull();
   });
 
   it('does not deliver to hooks whose event flag is off', async () => {
