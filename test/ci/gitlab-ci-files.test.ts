@@ -3,6 +3,7 @@
 // file, and the root file with its local include expanded, against GitLab's JSON Schema; and what
 // GitLab refuses (an unknown or mistyped input, a value outside the options or the regex, a typo in
 // an interpolation block, a key GitLab does not have) is refused here too.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import YAML from 'yaml';
@@ -88,7 +89,9 @@ describe('templates/sync.yml, the component', () => {
       });
       expect(schemaProblems(config)).toEqual([]);
       const job = config['port-gitlab-sync'] as Record<string, any>;
-      expect(job.script).toContain(`if [ "${mode}" = full ]; then SYNC_FULL=--full; else SYNC_FULL=; fi`);
+      // The line that turns the mode into the flag, run as the job runs it.
+      const line = job.script.find((l: string) => l.includes('SYNC_FULL='));
+      expect(execFileSync('bash', ['-c', `set -eo pipefail\n${line}\nprintf %s "$SYNC_FULL"`], { encoding: 'utf8' })).toBe(mode === 'full' ? '--full' : '');
       expect(job.rules[0].if).toBe('$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"');
     }
   });
