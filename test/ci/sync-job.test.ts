@@ -1,16 +1,16 @@
 // The component's job really works: its `script:` lines, taken from templates/sync.yml after GitLab's
 // interpolation, run in bash as GitLab Runner runs them, in a scheduled pipeline's environment, against
 // the local Port and GitLab, after `port-gitlab install`. They install the package, run
-// `port-gitlab sync --json`, exit 0 and leave the summary where `artifacts:paths` says; a missing or
-// wrong secret fails the job, and no secret reaches the log.
+// `port-gitlab sync --json`, exit 0 and leave the summary where `artifacts:paths` says; a missing
+// secret or a rejected token fails the job, and no secret reaches the log.
 //
 // The package: the registry cannot serve this unreleased checkout, so the test sets the component's
 // `version` input to `file:<this checkout>` — the same install line, the spec a fork's .gitlab-ci.yml
 // uses, and npm packs the checkout as it would publish it (package.json "files"), so a file missing
 // from the package fails here. npm resolves the package's dependencies from `.port-gitlab/`, pre-filled
-// with this checkout's production dependencies (as a warm runner cache would be), offline: the test
-// neither needs nor uses the network, and installing takes seconds.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// with this checkout's production dependencies (as a warm runner cache would be), offline and with an
+// empty npm cache: the test neither needs nor uses the network, and installing takes seconds.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -35,6 +35,13 @@ function seedDependencies(prefix: string): void {
     // Without Port's native jq engine, as the job's `npm install --ignore-scripts` leaves it (never built).
     const filter = (src: string) => !src.startsWith(join(PACKAGE_ROOT, 'node_modules/@port-labs/jq-node-bindings/build'));
     cpSync(from, join(prefix, path), { recursive: true, verbatimSymlinks: true, filter });
+  }
+  // Their bin links too: without them npm re-extracts those packages (from its cache).
+  const bin = join(prefix, 'node_modules/.bin');
+  mkdirSync(bin, { recursive: true });
+  for (const name of readdirSync(join(PACKAGE_ROOT, 'node_modules/.bin'))) {
+    const target = readlinkSync(join(PACKAGE_ROOT, 'node_modules/.bin', name));
+    if (existsSync(join(bin, target))) symlinkSync(target, join(bin, name));
   }
 }
 
@@ -62,8 +69,8 @@ describe('the sync job of templates/sync.yml, run as GitLab Runner runs it', () 
     env = {
       base: {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
-        // npm may not reach a registry: everything it needs is in .port-gitlab/ and npm's cache.
-        npm_config_offline: 'true', npm_config_update_notifier: 'false',
+        // npm may not reach a registry, and starts with an empty cache: all it needs is in .port-gitlab/.
+        npm_config_offline: 'true', npm_config_cache: join(dir, '.npm-cache'), npm_config_update_notifier: 'false',
       },
       predefined: {
         CI: 'true', GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'schedule', CI_PROJECT_DIR: dir,
@@ -71,7 +78,7 @@ describe('the sync job of templates/sync.yml, run as GitLab Runner runs it', () 
       },
       project: { PORT_CLIENT_ID: sb.env.PORT_CLIENT_ID, PORT_CLIENT_SECRET: sb.env.PORT_CLIENT_SECRET, GITLAB_TOKEN: sb.env.GITLAB_TOKEN },
     };
-  });
+  }, 120_000);
   afterAll(async () => {
     await sb?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
