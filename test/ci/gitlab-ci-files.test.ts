@@ -52,7 +52,7 @@ describe('templates/sync.yml, the component', () => {
 
   test('declares the inputs of the recipe, each described; only `groups` is mandatory', () => {
     const inputs = (header as Header).spec.inputs!;
-    expect(Object.keys(inputs).sort()).toEqual(['gitlab-url', 'groups', 'image', 'mode', 'port-api-url', 'run-if', 'stage', 'version']);
+    expect(Object.keys(inputs).sort()).toEqual(['gitlab-url', 'groups', 'image', 'mode', 'port-api-url', 'repair-hooks', 'run-if', 'stage', 'version']);
     for (const [name, spec] of Object.entries(inputs)) expect(spec?.description, name).toMatch(/\w/);
     expect(Object.entries(inputs).filter(([, s]) => !s || !('default' in s)).map(([n]) => n)).toEqual(['groups']);
   });
@@ -75,23 +75,24 @@ describe('templates/sync.yml, the component', () => {
     // No secret is a job variable or an input: they come from masked CI/CD variables.
     for (const secret of ['PORT_CLIENT_ID', 'PORT_CLIENT_SECRET', 'GITLAB_TOKEN', 'CI_JOB_TOKEN']) {
       expect(job.variables).not.toHaveProperty(secret);
-      expect(JSON.stringify((header as Header).spec)).not.toContain(secret);
+      for (const [name, spec] of Object.entries((header as Header).spec.inputs!)) expect(`${name} ${String(spec?.default)}`).not.toContain(secret);
     }
-    expect(job.script.at(-1)).toBe('port-gitlab sync --json --yes $SYNC_FULL > port-gitlab-sync.json');
+    expect(Object.keys((header as Header).spec.inputs!).filter((n) => /token|secret|password|client/i.test(n))).toEqual([]);
+    expect(job.script.at(-1)).toBe('port-gitlab sync --json --yes $SYNC_FULL $SYNC_HOOKS > port-gitlab-sync.json');
     expect(job.artifacts).toEqual({ when: 'always', paths: ['port-gitlab-sync.json'], expire_in: '30 days' });
   });
 
-  test('every option of `mode` and the other inputs given give a valid job too', () => {
-    for (const mode of ['incremental', 'full']) {
+  test('every option of `mode` and `repair-hooks`, and the other inputs given, give a valid job that passes the right flags', () => {
+    for (const [mode, repairHooks, flags] of [['incremental', false, ' --skip-hooks'], ['full', false, '--full --skip-hooks'], ['full', true, '--full '], ['incremental', true, ' ']] as const) {
       const { config } = loadCiFile(COMPONENT, {
-        groups: 'acme, 42', mode, 'gitlab-url': 'https://gitlab.example.com', 'port-api-url': 'us', version: '^1.2.0',
+        groups: 'acme, 42', mode, 'repair-hooks': repairHooks, 'gitlab-url': 'https://gitlab.example.com', 'port-api-url': 'us', version: '^1.2.0',
         image: 'node:22', stage: 'sync', 'run-if': '$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"',
       });
       expect(schemaProblems(config)).toEqual([]);
       const job = config['port-gitlab-sync'] as Record<string, any>;
-      // The line that turns the mode into the flag, run as the job runs it.
-      const line = job.script.find((l: string) => l.includes('SYNC_FULL='));
-      expect(execFileSync('bash', ['-c', `set -eo pipefail\n${line}\nprintf %s "$SYNC_FULL"`], { encoding: 'utf8' })).toBe(mode === 'full' ? '--full' : '');
+      // The lines that turn the inputs into flags, run as the job runs them.
+      const lines = job.script.filter((l: string) => /SYNC_(FULL|HOOKS)=/.test(l)).join('\n');
+      expect(execFileSync('bash', ['-c', `set -eo pipefail\n${lines}\nprintf '%s %s' "$SYNC_FULL" "$SYNC_HOOKS"`], { encoding: 'utf8' })).toBe(flags);
       expect(job.rules[0].if).toBe('$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"');
     }
   });
@@ -100,6 +101,7 @@ describe('templates/sync.yml, the component', () => {
     expect(refusal(COMPONENT, { group: 'my-group' })).toBe('unknown input arguments: group, `groups` input: required value has not been provided');
     expect(refusal(COMPONENT, {})).toBe('`groups` input: required value has not been provided');
     expect(refusal(COMPONENT, { ...MANDATORY, mode: true })).toBe('`mode` input: provided value is not a string');
+    expect(refusal(COMPONENT, { ...MANDATORY, 'repair-hooks': 'yes' })).toBe('`repair-hooks` input: provided value is not a boolean');
     expect(refusal(COMPONENT, { ...MANDATORY, mode: 'fast' })).toBe('`mode` input: `fast` cannot be used because it is not in the list of allowed options');
     expect(refusal(COMPONENT, { ...MANDATORY, 'port-api-url': 'mars' })).toBe('`port-api-url` input: provided value does not match required RegEx pattern');
     expect(refusal(COMPONENT, { groups: 'a,,b' })).toBe('`groups` input: provided value does not match required RegEx pattern');

@@ -52,7 +52,8 @@ describe('the sync job of templates/sync.yml, run as GitLab Runner runs it', () 
   let env: JobEnvironment;
 
   beforeAll(async () => {
-    sb = await startSandboxes();
+    // The job gets the token the README asks for: read_api, role Reporter. install used an Owner's, with api.
+    sb = await startSandboxes({ gitlab: { extraTokens: [{ role: 'reporter', scopes: ['read_api'] }] } });
     const c = captureIO(sb.env);
     const installed = await runInstallCommand(['--json', '--skip-backfill'], { io: c.io, tuning: FAST });
     expect(installed.exitCode, c.err()).toBe(0);
@@ -76,7 +77,7 @@ describe('the sync job of templates/sync.yml, run as GitLab Runner runs it', () 
         CI: 'true', GITLAB_CI: 'true', CI_PIPELINE_SOURCE: 'schedule', CI_PROJECT_DIR: dir,
         CI_SERVER_URL: sb.env.GITLAB_URL, // the gitlab-url input's default: the instance running the pipeline
       },
-      project: { PORT_CLIENT_ID: sb.env.PORT_CLIENT_ID, PORT_CLIENT_SECRET: sb.env.PORT_CLIENT_SECRET, GITLAB_TOKEN: sb.env.GITLAB_TOKEN },
+      project: { PORT_CLIENT_ID: sb.env.PORT_CLIENT_ID, PORT_CLIENT_SECRET: sb.env.PORT_CLIENT_SECRET, GITLAB_TOKEN: sb.gitlab.extraTokens[0] },
     };
   }, 120_000);
   afterAll(async () => {
@@ -84,13 +85,14 @@ describe('the sync job of templates/sync.yml, run as GitLab Runner runs it', () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('installs the package, syncs the groups into Port, exits 0 and leaves the JSON summary as the artifact', async () => {
+  test('with a read_api Reporter token: installs the package, syncs the groups into Port, exits 0 and leaves the JSON summary as the artifact', async () => {
     expect(scriptLines(job).join('\n')).toContain('port-gitlab sync --json');
     const run = await runJob(job, dir, env);
     expect(run.exitCode, run.log).toBe(0);
     expect(job.artifacts.paths).toEqual([ARTIFACT]);
-    const summary = JSON.parse(readFileSync(join(dir, ARTIFACT), 'utf8')) as { ok: boolean };
+    const summary = JSON.parse(readFileSync(join(dir, ARTIFACT), 'utf8')) as { ok: boolean; hooks?: { status: string } };
     expect(summary.ok).toBe(true);
+    expect(summary.hooks?.status).toBe('skipped'); // repair-hooks: false (default), which such a token needs
     // The sync read the group through the component's GITLAB_URL/GITLAB_GROUPS and wrote to Port.
     expect(sb.port.entities('gitlabGroup').map((e) => e.identifier)).toContain(String(sb.gitlab.groupId));
     expect(sb.port.entities('gitlabProject').length).toBeGreaterThan(0);
