@@ -80,6 +80,8 @@ export type LocalGitLab = ControlFunctions & {
   hooks(): (Record<string, unknown> & { kind: 'group' | 'project'; recent_failures: number })[];
   /** Recent deliveries (newest last, at most 1,000). */
   deliveries(): DeliveryResult[];
+  /** Authenticated requests per route pattern (`GET /api/v4/groups/:id/projects`), as the local Port has. */
+  requestCounts(): Record<string, number>;
   close(): Promise<void>;
 };
 
@@ -98,6 +100,7 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
   const limiter = options.rateLimit === false ? null
     : new FixedWindowLimiter({ limit: options.rateLimit?.limit ?? 2000, windowMs: options.rateLimit?.windowMs ?? 60_000, now });
 
+  const counts: Record<string, number> = {};
   let gl: GitLabInstance | undefined;
   let router: Router<GitLabRouteContext> | undefined;
   const server = createServer((req, res) => {
@@ -134,6 +137,8 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     const match = router.match(req.method ?? 'GET', url.pathname);
     let reply: Reply;
     if (match.kind === 'found') {
+      const key = `${req.method ?? 'GET'} ${match.pattern}`;
+      counts[key] = (counts[key] ?? 0) + 1;
       try {
         reply = await match.handler({ req, res, params: match.params, url, query: url.searchParams, auth }) as Reply;
       } catch (err) {
@@ -197,6 +202,7 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     }),
     hooks: () => instance.hooks.all().map((h) => ({ ...instance.hooks.render(h, now()), kind: h.kind, recent_failures: h.recentFailures })),
     deliveries: () => [...instance.deliveryLog],
+    requestCounts: () => ({ ...counts }),
     close: () => closeServer(server),
   };
 }
