@@ -22,6 +22,8 @@ const BULK = 'POST /v1/blueprints/:blueprint/entities/bulk';
 const PER_REQUEST = 20;
 /** At most this many entities can fail before the breaker trips: its streak plus what was in flight, a full bulk each. */
 const MAX_FAILED = (DEFAULT_CIRCUIT_BREAKER.maxConsecutiveFailures + DEFAULT_PORT_CONCURRENCY) * PER_REQUEST;
+/** Several backfills of the world each, on a shared 2-core machine. */
+const SLOW = 120_000;
 
 let sb: Sandboxes | undefined;
 const cleanup: Array<() => unknown> = [];
@@ -101,7 +103,7 @@ describe('backfill when Port stops answering', () => {
     expect(afterDeath).toBeLessThanOrEqual(24);
     expect(afterDeath).toBeLessThan(full / 4);
     expect(cutTotal).toBeLessThan(full);
-  });
+  }, SLOW);
 
   it('Port answering 503 to everything mid-run: `port-gitlab backfill` exits 1 saying it stopped and why (text and --json); once Port recovers a re-run exits 0', async () => {
     sb = await startSandboxes({ gitlab: { seed: WORLD } });
@@ -125,7 +127,8 @@ describe('backfill when Port stops answering', () => {
       const out: string[] = [];
       const err: string[] = [];
       const io: CommandIO = { env, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), isTTY: false, prompt: async () => '' };
-      const r = await runBackfillCommand(['--since-days', 'all', ...args], { io, tuning });
+      // The shared engine: no mapping worker to start for each of the three runs.
+      const r = await runBackfillCommand(['--since-days', 'all', ...args], { io, tuning, extra: { engine: s.engine } });
       return { ...r, out: out.join(''), err: err.join('') };
     };
 
@@ -152,7 +155,7 @@ describe('backfill when Port stops answering', () => {
     expect(again.exitCode).toBe(0);
     expect(again.summary!.stopped).toBeUndefined();
     await expectPortMatchesGitLab(s);
-  });
+  }, SLOW);
 
   it('does not stop for isolated failures or 429 bursts: the failed entities are reported, the rest is written and reconciled', async () => {
     // Two attempts per request only, so that some Port requests do fail after the client's retries.
@@ -171,5 +174,5 @@ describe('backfill when Port stops answering', () => {
     const next = await sb.backfill();
     expect(next.ok).toBe(true);
     await expectPortMatchesGitLab(sb);
-  });
+  }, SLOW);
 });

@@ -33,4 +33,4 @@ test('Port failing every request from the backfill on: install exits 1 saying th
   const r2 = await runInstallCommand([], { io: again.io, tuning: FAST });
   expect(r2.exitCode).toBe(0);
   expect(s.port.entities('gitlabProject').length).toBeGreaterThan(0);
-});
+}, 120_000);
