@@ -7,7 +7,7 @@ const MAX_REASONS_SHOWN = 5;
 export function formatSummary(s: BackfillSummary): string[] {
   const lines: string[] = [];
   const head = s.dryRun ? 'backfill (dry run: Port validated the writes, nothing was written or deleted)' : 'backfill';
-  lines.push(`${head}${s.interrupted ? ' — INTERRUPTED, run it again to complete' : ''}${s.seconds !== undefined ? ` in ${s.seconds} s` : ''}${s.since === undefined ? '' : s.since === null ? ', window: everything' : `, window: open + updated since ${s.since}`}`);
+  lines.push(`${head}${s.interrupted ? ' — INTERRUPTED, run it again to complete' : ''}${s.stopped ? ' — STOPPED: Port stopped answering' : ''}${s.seconds !== undefined ? ` in ${s.seconds} s` : ''}${s.since === undefined ? '' : s.since === null ? ', window: everything' : `, window: open + updated since ${s.since}`}`);
   const w = s.dryRun ? 'would write' : 'written';
   lines.push(`  ${'kind'.padEnd(14)}${'fetched'.padStart(9)}${w.padStart(12)}${'unchanged'.padStart(11)}${'deleted'.padStart(9)}${'failed'.padStart(8)}  listing`);
   for (const [kind, k] of Object.entries(s.kinds)) {
@@ -26,6 +26,7 @@ export function formatSummary(s: BackfillSummary): string[] {
     }
   }
   lines.push(...bottleneckLines(s));
+  if (s.stopped) lines.push(`  stopped: ${s.stopped.reason}`);
   lines.push(s.ok ? 'backfill: ok' : 'backfill: FAILED (see above); the exit code is 1');
   return lines;
 }

@@ -14,11 +14,12 @@ import { startWorkerMapper, type AsyncMapper } from '../mapping/worker-mapper.ts
 import type { MappedEntity } from '../mapping/types.ts';
 import type { Entity } from '../port/types.ts';
 import { IdSet } from './id-set.ts';
+import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
 import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
 import { KindStats } from './stats.ts';
-import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillSummary, type ReconcileReport } from './types.ts';
+import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillStop, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { slimmer, type Slimmer } from './slim.ts';
 import { inWindow, resolveWindow, type HistoryWindow } from './window.ts';
 import { describe, EntityWriter } from './writer.ts';
@@ -100,6 +101,10 @@ class BackfillRun {
   private readonly projects: Obj[] = [];
   /** What the per-project kinds read of their parent project (their `fields.parent`), plus id and path. */
   private readonly projectAsParent: Slimmer;
+  /** Aborted by the caller's signal (interrupted) or by the circuit breaker (Port stopped answering). */
+  private readonly stop = new AbortController();
+  private readonly breaker: PortCircuitBreaker;
+  private readonly onOuterAbort = () => this.stop.abort(this.o.signal?.reason);
 
   constructor(private readonly o: BackfillOptions, private readonly engine: BackfillMapper) {
     const unknown = (o.kinds ?? []).filter((k) => !BACKFILL_KINDS.includes(k));
@@ -125,13 +130,17 @@ class BackfillRun {
     }
     this.gl = new Limiter(o.gitlabConcurrency ?? DEFAULT_GITLAB_CONCURRENCY);
     this.portLimiter = new Limiter(o.portConcurrency ?? DEFAULT_PORT_CONCURRENCY);
+    this.breaker = new PortCircuitBreaker(o.circuitBreaker, (trip) => this.tripped(trip));
+    if (o.signal?.aborted) this.onOuterAbort();
+    else o.signal?.addEventListener('abort', this.onOuterAbort, { once: true });
     this.writer = new EntityWriter({
       port: o.port,
       limiter: this.portLimiter,
       dryRun: o.dryRun === true,
       compareBatch: o.compareBatch ?? 100,
       maxPending: o.maxPendingEntities ?? 2000,
-      signal: o.signal,
+      signal: this.stop.signal,
+      breaker: this.breaker,
     });
   }
 
@@ -146,11 +155,28 @@ class BackfillRun {
   }
 
   private get aborted(): boolean {
-    return this.o.signal?.aborted === true;
+    return this.stop.signal.aborted;
   }
 
   private src() {
-    return { gitlab: this.gitlab, limiter: this.gl, signal: this.o.signal };
+    return { gitlab: this.gitlab, limiter: this.gl, signal: this.stop.signal };
+  }
+
+  /** Port keeps failing: stop listing GitLab and cancel what is queued (the writer sees the signal). */
+  private tripped(trip: CircuitTrip): void {
+    this.log(`backfill: Port stopped answering at ${trip.at} (${trip.failures} requests failed in a row): ${trip.cause}; stopping the run`);
+    this.stop.abort(new Error(`Port stopped answering: ${trip.cause}`));
+  }
+
+  /** The summary's `stopped`, when the breaker tripped. */
+  private stopReport(kinds: BackfillSummary['kinds']): BackfillStop | undefined {
+    const trip = this.breaker.tripped;
+    if (!trip) return undefined;
+    const written = Object.values(kinds).reduce((n, k) => n + k.written, 0);
+    return {
+      reason: `Port stopped answering at ${trip.at}: ${trip.cause}; ${written} entities ${this.o.dryRun ? 'validated' : 'written'} before; a re-run resumes where this one stopped (unchanged entities are skipped)`,
+      at: trip.at, cause: trip.cause, written,
+    };
   }
 
   async run(): Promise<BackfillSummary> {
@@ -182,11 +208,13 @@ class BackfillRun {
         kinds[kind] = summary;
       }
       const anyFailed = Object.values(kinds).some((k) => k.failed > 0 || !k.complete);
+      const stopped = this.stopReport(kinds);
       return {
         ok: !anyFailed && !this.aborted,
         kinds,
         ...(this.o.dryRun ? { dryRun: true } : {}),
-        ...(this.aborted ? { interrupted: true } : {}),
+        ...(this.o.signal?.aborted ? { interrupted: true } : {}),
+        ...(stopped ? { stopped } : {}),
         seconds: Math.round((this.now() - started) / 100) / 10,
         requests: { gitlab: this.gl.started, port: this.portLimiter.started },
         usage: { gitlab: this.gl.usage(), port: this.portLimiter.usage() },
@@ -194,6 +222,7 @@ class BackfillRun {
       };
     } finally {
       for (const t of timers) clearInterval(t);
+      this.o.signal?.removeEventListener('abort', this.onOuterAbort);
     }
   }
 
@@ -340,7 +369,7 @@ class BackfillRun {
     s.start(this.now());
     await forEachLimited(this.groups, this.gl.size, async (g) => {
       await this.list('members', `the members of group ${String(g.full_path)}`, `groups/${String(g.id)}/members`, {}, g);
-    }, this.o.signal);
+    }, this.stop.signal);
     if (!this.st('groups').complete) s.complete = false;
     s.finish(this.now());
   }
@@ -406,7 +435,7 @@ class BackfillRun {
     }
     try {
       // A project's lists are read one after the other (children after parents); projects in parallel.
-      await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.o.signal);
+      await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.stop.signal);
     } catch (err) {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(describe(err));
     }
@@ -478,7 +507,7 @@ class BackfillRun {
       if (!this.kinds.has(kind)) continue;
       const s = this.st(kind);
       const seen = this.seenOf(s.blueprint);
-      const blocked = this.aborted ? 'the run was interrupted' : !s.complete ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
+      const blocked = this.breaker.tripped ? 'the run stopped: Port stopped answering' : this.aborted ? 'the run was interrupted' : !s.complete ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
       let isStale: (e: Entity) => boolean;
       switch (kind) {
         case 'mergeRequests':

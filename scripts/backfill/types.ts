@@ -8,6 +8,7 @@ import type { PortClient } from '../clients/port/index.ts';
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import type { MappingResult } from '../mapping/types.ts';
 import type { LimiterUsage } from './limiter.ts';
+import type { CircuitBreakerOptions } from './circuit-breaker.ts';
 
 /** The engine (synchronous) or the worker mapper (asynchronous): both map a page of REST objects. */
 export interface BackfillMapper {
@@ -73,6 +74,19 @@ export interface BackfillOptions {
   mappingWorker?: boolean;
   /** "Now" for the window (default Date.now()). */
   now?: () => number;
+  /** When Port keeps failing, the run stops (scripts/backfill/circuit-breaker.ts); tests tune it. */
+  circuitBreaker?: Partial<CircuitBreakerOptions>;
+}
+
+/** Why a run stopped before the end: Port stopped answering (the circuit breaker tripped). */
+export interface BackfillStop {
+  /** The whole story in one sentence, as printed. */
+  reason: string;
+  /** When Port began failing (ISO 8601). */
+  at: string;
+  cause: string;
+  /** Entities written (or validated, in a dry run) before the stop. */
+  written: number;
 }
 
 export interface KindFailure {
@@ -116,6 +130,8 @@ export interface BackfillSummary {
   kinds: Record<string, KindSummary>;
   dryRun?: boolean;
   interrupted?: boolean;
+  /** Set when the run stopped because Port kept failing; nothing was deleted. */
+  stopped?: BackfillStop;
   seconds?: number;
   /** Requests sent (for the benchmark): GitLab list pages, Port searches/bulks/deletes. */
   requests?: { gitlab: number; port: number };

@@ -8,6 +8,7 @@ import type { EntitiesQuery, Entity } from '../port/types.ts';
 import { INSTALL_ID_PREFIX, USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
 import type { MappedEntity } from '../mapping/types.ts';
 import type { Limiter } from './limiter.ts';
+import { CircuitOpenError, type PortCircuitBreaker } from './circuit-breaker.ts';
 import type { KindStats } from './stats.ts';
 import { sameAsPort, type PortEntityView } from './unchanged.ts';
 
@@ -22,6 +23,8 @@ export interface WriterOptions {
   compareBatch: number;
   maxPending: number;
   signal?: AbortSignal;
+  /** Sees every Port request; once it trips, queued requests are not sent. */
+  breaker?: PortCircuitBreaker;
 }
 
 interface Item {
@@ -76,6 +79,12 @@ export class EntityWriter {
     while (this.pending > this.o.maxPending && this.inflight.size > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
+  /** One Port request: in the Port limiter, through the circuit breaker when there is one. */
+  private portCall<T>(request: () => Promise<T>): Promise<T> {
+    const breaker = this.o.breaker;
+    return this.o.limiter.run(breaker ? () => breaker.call(request) : request);
+  }
+
   /** Sends everything buffered and waits until Port has answered for all of it. */
   async flush(): Promise<void> {
     if (!this.o.signal?.aborted) {
@@ -89,7 +98,7 @@ export class EntityWriter {
 
   private dispatch(blueprint: string, items: Item[]): void {
     const p: Promise<void> = this.process(blueprint, items)
-      .catch((err: unknown) => { for (const i of items) i.stats.fail(`not written: ${describe(err)}`, i.entity.identifier); })
+      .catch((err: unknown) => { if (!(err instanceof CircuitOpenError)) for (const i of items) i.stats.fail(`not written: ${describe(err)}`, i.entity.identifier); })
       .finally(() => {
         this.inflight.delete(p);
         this.pending -= items.length;
@@ -137,7 +146,7 @@ export class EntityWriter {
   private emptyAtStartOf(blueprint: string): Promise<boolean> {
     let p = this.emptyAtStart.get(blueprint);
     if (!p) {
-      p = this.o.limiter.run(() => this.o.port.countEntities(blueprint)).then((n) => n === 0, () => false);
+      p = this.portCall(() => this.o.port.countEntities(blueprint)).then((n) => n === 0, () => false);
       this.emptyAtStart.set(blueprint, p);
     }
     return p;
@@ -147,7 +156,7 @@ export class EntityWriter {
   private async stored(blueprint: string, items: Item[]): Promise<Map<string, PortEntityView> | undefined> {
     const ids = [...new Set(items.map((i) => i.entity.identifier))];
     try {
-      return await this.o.limiter.run(async () => {
+      return await this.portCall(async () => {
         const out = new Map<string, PortEntityView>();
         // One page: the limit equals the number of identifiers asked for.
         for await (const page of this.o.port.searchEntityPages(blueprint, {
@@ -169,7 +178,7 @@ export class EntityWriter {
     if (this.o.signal?.aborted) return;
     let result;
     try {
-      result = await this.o.limiter.run(() =>
+      result = await this.portCall(() =>
         this.o.port.upsertEntities(blueprint, items.map((i) => i.body), { upsert: true, merge: true, createMissingRelatedEntities: true, validationOnly: this.o.dryRun || undefined }),
       );
     } catch (err) {
@@ -180,6 +189,8 @@ export class EntityWriter {
         await Promise.all([this.upsert(blueprint, items.slice(0, mid)), this.upsert(blueprint, items.slice(mid))]);
         return;
       }
+      // Cancelled by the circuit breaker: not sent, not failed; the next run writes them.
+      if (err instanceof CircuitOpenError) return;
       for (const i of items) i.stats.fail(describe(err), i.entity.identifier);
       return;
     }

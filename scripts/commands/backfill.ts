@@ -4,10 +4,10 @@ import { EXIT } from '../cli/errors.ts';
 import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 import type { ClientTuning } from '../install/clients.ts';
-import { groupKey } from '../install/inputs.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { formatSummary, TtyProgress } from '../backfill/report.ts';
+import { backfillPreflightJson, formatBackfillPreflight, preflightBackfill } from '../backfill/preflight.ts';
 
 export const BACKFILL_HELP = `usage: port-gitlab backfill [--dry-run] [--json] [--kinds K,…] [--since-days N|all] [options] [input flags]
 
@@ -36,8 +36,14 @@ Inputs (environment variable, or the flag): PORT_CLIENT_ID, PORT_CLIENT_SECRET, 
 (--port-region eu|us), GITLAB_URL, GITLAB_TOKEN (read_api is enough), GITLAB_GROUPS — see
 \`port-gitlab install --help\`.
 
-Exit codes: 0 everything written and reconciled; 1 something failed or a listing was incomplete
-(the summary says what and why); 2 bad input; 130 interrupted.`;
+Before listing anything it checks Port (the credentials, that PORT_API_URL is Port, the blueprints
+exist), the GitLab token and the groups; a problem stops it there. While it runs, Port failing 8
+requests in a row (each after retries), or 3 over 2 minutes, stops it: nothing more is read from
+GitLab, nothing is deleted, and a re-run resumes (unchanged entities are skipped).
+
+Exit codes: 0 everything written and reconciled; 1 something failed, a listing was incomplete or
+Port stopped answering (the summary says what and why; --json: "stopped": {"reason", …}); 2 bad
+input or a preflight problem (nothing listed from GitLab, nothing written); 130 interrupted.`;
 
 export interface BackfillCommandOptions {
   io?: CommandIO;
@@ -96,24 +102,16 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
     return { exitCode: EXIT.badInput };
   }
 
-  // GITLAB_GROUPS names groups by path or id; the backfill needs both.
-  const groups: BackfillOptions['groups'] = [];
-  for (const ref of inputs.gitlabGroups) {
-    let g;
-    try {
-      g = await gitlab.group(groupKey(ref));
-    } catch (err) {
-      io.stderr(`could not read GitLab group "${ref.raw}": ${(err as Error).message}\n`);
-      return { exitCode: EXIT.failed };
-    }
-    if (!g) {
-      io.stderr(`GITLAB_GROUPS: group "${ref.raw}" was not found at ${gitlab.host}, or the token's user cannot see it; check the path or id and the token.\n`);
-      return { exitCode: EXIT.badInput };
-    }
-    groups.push({ id: g.id as number, full_path: String(g.full_path) });
-  }
-
   const json = Boolean(values.json);
+  // Port answers and has the blueprints, the token and the groups are good: else nothing is listed.
+  const pre = await preflightBackfill(inputs, { port, gitlab, bundle }, { kinds });
+  if (!pre.ok) {
+    io.stderr(formatBackfillPreflight(pre) + '\n');
+    if (json) io.stdout(JSON.stringify(backfillPreflightJson(pre, EXIT.badInput)) + '\n');
+    return { exitCode: EXIT.badInput };
+  }
+  if (pre.checks.some((c) => c.status === 'warn')) io.stderr(`backfill: ${pre.checks.filter((c) => c.status === 'warn').map((c) => `${c.message}${c.fix ? ` (${c.fix})` : ''}`).join('; ')}\n`);
+  const groups: BackfillOptions['groups'] = pre.groups;
   const controller = new AbortController();
   const outer = o.signal;
   const onOuterAbort = () => controller.abort(outer?.reason);

@@ -49,7 +49,10 @@ export interface PreflightOptions {
   hooks: boolean;
   /** Fall back to one hook per project where group hooks are unavailable. */
   projectHooks: boolean;
-  webhookIdentifier: string;
+  /** The Port webhook to read; absent, none is read (the backfill needs no webhook permission). */
+  webhookIdentifier?: string;
+  /** Accept a subgroup in GITLAB_GROUPS (the backfill reads it and its descendants; no hook goes on it). */
+  allowSubgroups?: boolean;
   /** What "now" is for the token-expiry warning (default the system clock). */
   clock?: Clock;
 }
@@ -96,9 +99,9 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
   }
   if (portOk) {
     try {
-      result.existingWebhook = await port.getWebhook(options.webhookIdentifier);
+      if (options.webhookIdentifier !== undefined) result.existingWebhook = await port.getWebhook(options.webhookIdentifier);
       result.existingBlueprints = await port.listBlueprints();
-      add({ check: 'port.permissions', status: 'ok', message: 'the credentials can read blueprints and webhooks' });
+      add({ check: 'port.permissions', status: 'ok', message: `the credentials can read blueprints${options.webhookIdentifier !== undefined ? ' and webhooks' : ''}` });
     } catch (err) {
       const forbidden = err instanceof PortApiError && err.status === 403;
       add({
@@ -121,7 +124,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     add({
       check: 'gitlab.token', status: 'fail',
       message: unauthorized ? `GitLab at ${gitlab.host} rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped` : `GitLab at ${gitlab.host} could not be reached: ${explainError(err).message}`,
-      fix: unauthorized ? 'create a personal, group or service-account access token with the api scope (GitLab → Settings → Access tokens) and set GITLAB_TOKEN' : 'check GITLAB_URL and the network',
+      fix: unauthorized ? `create a personal, group or service-account access token with the ${options.hooks ? 'api' : 'read_api'} scope (GitLab → Settings → Access tokens) and set GITLAB_TOKEN` : 'check GITLAB_URL and the network',
     });
   }
   if (!user) return finish(result);
@@ -134,7 +137,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     const v = await gitlab.version();
     result.gitlabVersion = v.version;
     const parsed = parseVersion(v.version);
-    if (parsed && (parsed[0] < 17 || (parsed[0] === 17 && parsed[1] < 1))) {
+    if (options.hooks && parsed && (parsed[0] < 17 || (parsed[0] === 17 && parsed[1] < 1))) {
       add({ check: 'gitlab.version', status: 'warn', message: `GitLab ${v.version}: hook names and descriptions need 17.1+, project events 17.6+`, fix: 'the install works; hooks are re-sent on every run because older GitLab does not keep their description' });
     } else {
       add({ check: 'gitlab.version', status: 'ok', message: `GitLab ${v.version}` });
@@ -159,7 +162,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     }
     const id = Number(group.id);
     const fullPath = String(group.full_path);
-    if (group.parent_id !== null && group.parent_id !== undefined) {
+    if (!options.allowSubgroups && group.parent_id !== null && group.parent_id !== undefined) {
       add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `${refText(ref)} is the subgroup "${fullPath}"; a hook on it would deliver its events a second time next to its top-level group's hook`, fix: `list the top-level group "${fullPath.split('/')[0]}" in GITLAB_GROUPS instead (subgroups are included)` });
       continue;
     }
@@ -237,7 +240,7 @@ function finish(result: PreflightResult): PreflightResult {
   return result;
 }
 
-export function formatPreflight(result: PreflightResult, onlyProblems = false): string {
+export function formatPreflight(result: Pick<PreflightResult, 'checks'>, onlyProblems = false): string {
   const mark = { ok: '✓', warn: '!', fail: '✗' } as const;
   return result.checks
     .filter((c) => !onlyProblems || c.status !== 'ok')

@@ -215,7 +215,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     try {
       summary.backfill = await runBackfill({ bundle, port: port.forInstall(summary.installId), gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
       if (!summary.backfill.ok) {
-        summary.error = { step: 'backfill', message: 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
+        summary.error = { step: 'backfill', message: summary.backfill.stopped ? `the backfill stopped: ${summary.backfill.stopped.reason}` : 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
         summary.exitCode = 1;
         return summary;
       }

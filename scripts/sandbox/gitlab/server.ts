@@ -82,6 +82,8 @@ export type LocalGitLab = ControlFunctions & {
   deliveries(): DeliveryResult[];
   /** GitLab's "Resend request" of a recent delivery: same payload and Idempotency-Key, new Event-UUID; null when not in the log. */
   resendDelivery(idempotencyKey: string): Promise<DeliveryResult | null>;
+  /** Authenticated requests per route pattern (`GET /api/v4/groups/:id/projects`), as the local Port has. */
+  requestCounts(): Record<string, number>;
   close(): Promise<void>;
 };
 
@@ -100,6 +102,7 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
   const limiter = options.rateLimit === false ? null
     : new FixedWindowLimiter({ limit: options.rateLimit?.limit ?? 2000, windowMs: options.rateLimit?.windowMs ?? 60_000, now });
 
+  const counts: Record<string, number> = {};
   let gl: GitLabInstance | undefined;
   let router: Router<GitLabRouteContext> | undefined;
   const server = createServer((req, res) => {
@@ -136,6 +139,8 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     const match = router.match(req.method ?? 'GET', url.pathname);
     let reply: Reply;
     if (match.kind === 'found') {
+      const key = `${req.method ?? 'GET'} ${match.pattern}`;
+      counts[key] = (counts[key] ?? 0) + 1;
       try {
         reply = await match.handler({ req, res, params: match.params, url, query: url.searchParams, auth }) as Reply;
       } catch (err) {
@@ -200,6 +205,7 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     hooks: () => instance.hooks.all().map((h) => ({ ...instance.hooks.render(h, now()), kind: h.kind, recent_failures: h.recentFailures })),
     deliveries: () => [...instance.deliveryLog],
     resendDelivery: (idempotencyKey) => instance.events.resend(idempotencyKey),
+    requestCounts: () => ({ ...counts }),
     close: () => closeServer(server),
   };
 }
