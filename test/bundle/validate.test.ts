@@ -54,8 +54,8 @@ describe('validate', () => {
     expect(p).toContainEqual(expect.objectContaining({ file: 'mappings/webhook/push.yaml', message: expect.stringContaining('not lowercase'), fix: expect.stringContaining('"x-gitlab-event"') }));
   });
 
-  it('reports an identifier without | tostring', () => {
-    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/identifier: '([^']*?) \| tostring'/, "identifier: '$1'"));
+  it('reports an identifier without | tostring or | gitlab_id', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/identifier: '([^']*?) \| gitlab_id'/, "identifier: '$1'"));
     expect(p).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/\/entity\/identifier$/), message: expect.stringContaining('tostring') }));
   });
 
