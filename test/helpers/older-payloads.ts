@@ -5,15 +5,15 @@
 // - lib/gitlab/data_builder/build_data_builder.rb (GitLab 8): no pipeline_id, no failure reason,
 //   no build_created_at, user {id, name, email}, commit.id = the pipeline's id, repository block,
 //   no project block.
-// - lib/gitlab/data_builder/build.rb before `project: project.hook_attrs(backward: false)` (to
-//   GitLab 15.8; a gitlab.com delivery of January 2023 has this shape): pipeline_id, project_id,
+// - lib/gitlab/data_builder/build.rb before `project: project.hook_attrs(backward: false)` (a
+//   gitlab.com delivery of January 2023 still has this shape): pipeline_id, project_id,
 //   repository {name, url, description, homepage, git_http_url, git_ssh_url, visibility_level},
 //   timestamps as "2021-02-23 02:41:37 UTC", no *_iso keys, no project or source_pipeline block.
 // - app/models/concerns/issuable.rb `to_hook_data` (GitLab 8): {object_kind, user, repository
 //   {name, url, description, homepage}, object_attributes} — no project block, labels, changes,
 //   assignees or reviewers; the project is object_attributes.target_project_id (MR) or
 //   .project_id (issue).
-// - app/models/project.rb `hook_attrs` before `id: id` was added (GitLab 9–10): the project block
+// - app/models/project.rb `hook_attrs` before `id: id` was added (older project hook_attrs): the project block
 //   of issuable and pipeline payloads without an id.
 // - lib/gitlab/data_builder/pipeline.rb before `iid` (and url, name) in object_attributes.
 // - lib/gitlab/data_builder/deployment.rb: before deployment_id / environment_tier / _slug /
@@ -60,7 +60,7 @@ function pipelineWithoutIid(withProjectId: boolean) {
 }
 
 export const OLDER_PAYLOADS: ReadonlyArray<{ name: string; build: () => WebhookRequest & { body: any } }> = [
-  { name: 'job, before the project block (to GitLab 15.8)', build: jobBeforeProjectBlock },
+  { name: 'job, before the project block (a gitlab.com delivery of January 2023)', build: jobBeforeProjectBlock },
   {
     name: 'job, GitLab 8 (no pipeline_id: commit.id is the pipeline)',
     build: () => {
@@ -72,9 +72,9 @@ export const OLDER_PAYLOADS: ReadonlyArray<{ name: string; build: () => WebhookR
     },
   },
   { name: 'merge request, GitLab 8 (no project block)', build: () => issuableGitlab8('merge_request.open') },
-  { name: 'merge request, project block without id (GitLab 9–10)', build: () => projectWithoutId('merge_request.open') },
+  { name: 'merge request, project block without id (older project hook_attrs)', build: () => projectWithoutId('merge_request.open') },
   { name: 'issue, GitLab 8 (no project block)', build: () => issuableGitlab8('issue.open') },
-  { name: 'issue, project block without id (GitLab 9–10)', build: () => projectWithoutId('issue.open') },
+  { name: 'issue, project block without id (older project hook_attrs)', build: () => projectWithoutId('issue.open') },
   { name: 'pipeline, no iid', build: () => pipelineWithoutIid(true) },
   { name: 'pipeline, no iid and a project block without id', build: () => pipelineWithoutIid(false) },
   {

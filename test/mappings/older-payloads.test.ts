@@ -16,7 +16,7 @@ const older = (name: string) => OLDER_PAYLOADS.find((p) => p.name === name)!.bui
 
 describe('deliveries of older GitLab versions', () => {
   it('job before the project block: project from project_id and the repository block, absolute URLs', () => {
-    const r = h.run(older('job, before the project block (to GitLab 15.8)'));
+    const r = h.run(older('job, before the project block (a gitlab.com delivery of January 2023)'));
     expect(summary(r)).toEqual(['upsert gitlabProject 380', 'upsert gitlabPipeline 2366', 'upsert gitlabJob 1977']);
     expect(realProblems(r)).toEqual([]);
     // Only what the repository block knows: no pathWithNamespace/namespace/defaultBranch nulls.
@@ -59,8 +59,8 @@ describe('deliveries of older GitLab versions', () => {
     expect(merged(r, 'gitlabMergeRequest', '99')).toMatchObject({ properties: { state: 'opened', draft: false, labels: [] }, relations: { project: '14' } });
   });
 
-  it('merge request whose project block has no id (GitLab 9–10): target_project_id, with the block\'s properties', () => {
-    const r = h.run(older('merge request, project block without id (GitLab 9–10)'));
+  it('merge request whose project block has no id (older project hook_attrs): target_project_id, with the block\'s properties', () => {
+    const r = h.run(older('merge request, project block without id (older project hook_attrs)'));
     expect(summary(r)).toEqual(['upsert gitlabProject 14', 'upsert gitlabMergeRequest 99', 'upsert gitlabMergeRequest 99']);
     expect(realProblems(r)).toEqual([]);
     expect(merged(r, 'gitlabProject', '14').properties).toMatchObject({ pathWithNamespace: 'gitlabhq/gitlab-test', namespace: 'GitlabHQ', visibility: 'public' });
@@ -68,7 +68,7 @@ describe('deliveries of older GitLab versions', () => {
   });
 
   it('issue of GitLab 8 (no project block), and one whose project block has no id: object_attributes.project_id', () => {
-    for (const name of ['issue, GitLab 8 (no project block)', 'issue, project block without id (GitLab 9–10)']) {
+    for (const name of ['issue, GitLab 8 (no project block)', 'issue, project block without id (older project hook_attrs)']) {
       const r = h.run(older(name));
       expect(summary(r), name).toEqual(['upsert gitlabProject 14', 'upsert gitlabIssue 301', 'upsert gitlabIssue 301']);
       expect(realProblems(r), name).toEqual([]);
