@@ -77,7 +77,7 @@ export function interpretResults(
     for (const rawEntity of result.entities) {
       const identifier = settle(rawEntity.identifier, 'entity.identifier', report);
       if (typeof identifier !== 'string' || identifier === '') {
-        report('entity.identifier', `evaluated to ${JSON.stringify(identifier)}; Port needs a non-empty string and skips this entity (add \`| tostring\`?)`);
+        report('entity.identifier', `evaluated to ${JSON.stringify(identifier)}; Port needs a non-empty string and skips this entity${identifier === null ? ' (the payload lacks the id it reads?)' : ' (add `| tostring`?)'}`);
         continue;
       }
       // Port writes (or deletes) it as given: reported, not dropped, so preview shows what Port does.
