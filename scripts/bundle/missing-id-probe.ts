@@ -18,30 +18,44 @@ export function isMadeUpIdentifier(value: unknown): value is string {
   return typeof value === 'string' && (value === '' || /(^|[^\p{L}\p{N}])null($|[^\p{L}\p{N}])/u.test(value));
 }
 
-function probeMapping(file: string, base: string, m: BundleMapping, input: unknown, bundle: Bundle, engine: MappingEngine): BundleProblem[] {
-  const out: BundleProblem[] = [];
-  const probe = (path: string, expression: string, what: string) => {
-    const { value } = engine.evaluateExpression(inlineFunctions(expression, bundle.functions), input);
-    if (!isMadeUpIdentifier(value)) return;
-    out.push({
-      file,
-      path: `${base}${path}`,
-      message: `yields ${JSON.stringify(value)} when the payload lacks the id it reads: Port would ${what} an entity named ${JSON.stringify(value)}`,
-      fix: 'end it in `| gitlab_id` (null when absent) rather than `| tostring`, and build joined identifiers with `[a, b] | joined_id`',
-    });
-  };
-  probe('/entity/identifier', m.entity.identifier, m.operation?.type === 'delete' ? 'delete' : 'write');
-  for (const [k, e] of Object.entries(m.entity.relations ?? {})) probe(`/entity/relations/${k}`, e, 'relate to');
-  return out;
+interface Probed {
+  file: string;
+  path: string;
+  expression: string;
+  what: string;
+}
+
+function probedExpressions(files: ReadonlyArray<{ file: string; content: { mappings: BundleMapping[] } }>): Probed[] {
+  return files.flatMap(({ file, content }) => content.mappings.flatMap((m, i): Probed[] => [
+    { file, path: `/mappings/${i}/entity/identifier`, expression: m.entity.identifier, what: m.operation?.type === 'delete' ? 'delete' : 'write' },
+    ...Object.entries(m.entity.relations ?? {}).map(([k, e]) => ({ file, path: `/mappings/${i}/entity/relations/${k}`, expression: e, what: 'relate to' })),
+  ]));
+}
+
+/** Every probed expression on the empty input, with Port's semantics, in one engine evaluation. */
+function evaluateAll(probed: Probed[], input: unknown, bundle: Bundle, engine: MappingEngine): unknown[] {
+  if (!probed.length) return [];
+  const properties = Object.fromEntries(probed.map((p, i) => [`e${i}`, inlineFunctions(p.expression, bundle.functions)]));
+  const mapping: BundleMapping = { blueprint: 'probe', filter: 'true', entity: { identifier: '"probe"', properties } };
+  const [result] = engine.evaluateBackfill([mapping], [input]);
+  const values = result?.actions[0]?.entity.properties ?? {};
+  return probed.map((_, i) => values[`e${i}`]);
 }
 
 export function missingIdProblems(bundle: Bundle, engine: MappingEngine): BundleProblem[] {
   const out: BundleProblem[] = [];
-  for (const { file, content } of bundle.events) {
-    content.mappings.forEach((m, i) => out.push(...probeMapping(file, `/mappings/${i}`, m, EMPTY_WEBHOOK_INPUT, bundle, engine)));
-  }
-  for (const { file, content } of bundle.backfill) {
-    content.mappings.forEach((m, i) => out.push(...probeMapping(file, `/mappings/${i}`, m, EMPTY_BACKFILL_INPUT, bundle, engine)));
+  for (const [files, input] of [[bundle.events, EMPTY_WEBHOOK_INPUT], [bundle.backfill, EMPTY_BACKFILL_INPUT]] as const) {
+    const probed = probedExpressions(files);
+    evaluateAll(probed, input, bundle, engine).forEach((value, i) => {
+      if (!isMadeUpIdentifier(value)) return;
+      const { file, path, what } = probed[i]!;
+      out.push({
+        file,
+        path,
+        message: `yields ${JSON.stringify(value)} when the payload lacks the id it reads: Port would ${what} an entity named ${JSON.stringify(value)}`,
+        fix: 'end it in `| gitlab_id` (null when absent) rather than `| tostring`, and build joined identifiers with `[a, b] | joined_id`',
+      });
+    });
   }
   return out;
 }
