@@ -1,8 +1,8 @@
 // `validate`'s checks beyond the per-file JSON Schemas: Port's blueprint rules, mappings that
 // name real blueprints/properties/relations, jq that compiles and that Port accepts (lowercase
 // quoted headers, `| tostring` on identifiers and relations, no builtins newer than jq 1.6,
-// quotes that survive Port's rewrite), the rendered webhook against Port's published schema,
-// and the manifest's version.
+// quotes that survive Port's rewrite), identifiers that an absent id does not turn into "null",
+// the rendered webhook against Port's published schema, and the manifest's version.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackfillFile } from '../../schemas/backfill-file.schema.ts';
@@ -16,6 +16,7 @@ import type { Blueprint } from '../port/types.ts';
 import type { Bundle } from './load.ts';
 import type { BundleProblem } from './problems.ts';
 import { inlineFunctions } from './inline-functions.ts';
+import { missingIdProblems } from './missing-id-probe.ts';
 import { renderWebhook } from './render.ts';
 
 /** Group-hook event flags GitLab accepts (gitlab.md §1.1). */
@@ -86,7 +87,7 @@ export function expressionProblems(expression: string, engine: MappingEngine): A
 /** An identifier or relation value must be a string in Port: the expression must end in a string. */
 function yieldsString(expression: string): boolean {
   const e = expression.trim();
-  return /\|\s*(tostring|port_id)\s*\)?\s*$/.test(e) || /^"(?:[^"\\]|\\.)*"$/.test(e) || /\btostring\s*\)\s*$/.test(e) || e === 'null';
+  return /\|\s*(tostring|port_id|gitlab_id|joined_id)\s*\)?\s*$/.test(e) || /^"(?:[^"\\]|\\.)*"$/.test(e) || /\btostring\s*\)\s*$/.test(e) || e === 'null';
 }
 
 function mappingProblems(
@@ -110,7 +111,7 @@ function mappingProblems(
   check('/filter', m.filter);
   if (m.itemsToParse !== undefined) check('/itemsToParse', m.itemsToParse);
   check('/entity/identifier', m.entity.identifier);
-  if (!yieldsString(m.entity.identifier)) out.push({ file, path: `${base}/entity/identifier`, message: 'identifier does not end in `| tostring`; Port needs a string', fix: 'append `| tostring`' });
+  if (!yieldsString(m.entity.identifier)) out.push({ file, path: `${base}/entity/identifier`, message: 'identifier does not end in `| tostring` or `| gitlab_id`; Port needs a string', fix: 'append `| gitlab_id` (a string, or null when the id is absent)' });
   for (const k of ['title', 'icon', 'team'] as const) if (m.entity[k] !== undefined) check(`/entity/${k}`, m.entity[k]!);
   if (m.operation?.type === 'delete' && (m.entity.title || m.entity.properties || m.entity.relations)) {
     out.push({ file, path: `${base}/entity`, message: 'a delete mapping may only have entity.identifier (Port rejects the rest)', fix: 'remove the other entity keys' });
@@ -121,7 +122,7 @@ function mappingProblems(
   }
   for (const [k, e] of Object.entries(m.entity.relations ?? {})) {
     check(`/entity/relations/${k}`, e);
-    if (!yieldsString(e)) out.push({ file, path: `${base}/entity/relations/${k}`, message: 'relation value does not end in `| tostring`; Port needs a string identifier', fix: 'append `| tostring`' });
+    if (!yieldsString(e)) out.push({ file, path: `${base}/entity/relations/${k}`, message: 'relation value does not end in `| tostring` or `| gitlab_id`; Port needs a string identifier', fix: 'append `| gitlab_id` (a string, or null when the id is absent)' });
     if (bp && !bp.relations?.[k]) out.push({ file, path: `${base}/entity/relations/${k}`, message: `relation "${k}" is not in blueprint ${m.blueprint}`, fix: `add it to blueprints/${m.blueprint}.json or use one of ${Object.keys(bp.relations ?? {}).join(', ') || '(none)'}` });
   }
   return out;
@@ -193,6 +194,7 @@ export function validateBundle(bundle: Bundle, engine: MappingEngine): BundlePro
     content.mappings.forEach((m, i) => out.push(...mappingProblems(file, `/mappings/${i}`, m, blueprints, bundle, engine, optionNames)));
     out.push(...undeclaredReads(file, content));
   }
+  out.push(...missingIdProblems(bundle, engine));
   const kinds = bundle.backfill.map((b) => b.content.kind);
   kinds.forEach((k, i) => {
     if (kinds.indexOf(k) !== i) out.push({ file: bundle.backfill[i]!.file, path: '/kind', message: `kind ${k} is mapped twice`, fix: 'merge the files' });

@@ -11,9 +11,11 @@ const HELP = `usage: port-gitlab validate [--json] [--dir DIR]
 
 Checks template.json, blueprints/ and mappings/ against the JSON Schemas in schemas/ and Port's
 rules: identifiers, relation targets, jq that compiles and that Port's jq 1.6 accepts, lowercase
-quoted headers, \`| tostring\` on identifiers and relations, and the rendered webhook against
-Port's published create-a-webhook schema. Exit code 1 when anything is wrong. Where Port's native jq
-engine is not built, the jq is compiled by jq-wasm and a note on stderr says what that leaves unchecked.
+quoted headers, \`| tostring\` (or \`| gitlab_id\`) on identifiers and relations, identifiers and
+relations that an absent id turns into "null" (each is run on an empty payload), and the rendered
+webhook against Port's published create-a-webhook schema. Exit code 1 when anything is wrong.
+Where Port's native jq engine is not built, the jq is compiled by jq-wasm and a note on stderr says
+what that leaves unchecked.
 
   --json     one JSON object {ok, problems: [{file, path, message, fix}]}
   --dir DIR  validate a fork's checkout instead of this package`;

@@ -1,9 +1,14 @@
 // Turns the combined program's raw output into Port's actions, reporting what Port would only
-// log: failed expressions (null in Port), unusable identifiers (entity skipped), itemsToParse
-// misuse, and entities that do not fit their blueprint.
+// log: failed expressions (null in Port), unusable identifiers (entity skipped), identifiers and
+// relations an absent id turned into "null", itemsToParse misuse, and entities that do not fit
+// their blueprint.
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import { JQ_ERROR_KEY, MAX_ITEMS_TO_PARSE, isDelete } from './program.ts';
 import type { EntityAction, MappedEntity, MappingResult, Problem } from './types.ts';
+
+/** An absent GitLab id turned into a string: `null | tostring` is "null". */
+const NULL_ID_MESSAGE = (consequence: string) =>
+  `evaluated to the string "null" or "" (an absent id through \`tostring\`); ${consequence}. End the expression in \`| gitlab_id\`, which gives null when the id is absent`;
 
 export type EntityChecker = (blueprint: string, entity: MappedEntity) => Array<{ path: string; message: string }>;
 
@@ -72,9 +77,11 @@ export function interpretResults(
     for (const rawEntity of result.entities) {
       const identifier = settle(rawEntity.identifier, 'entity.identifier', report);
       if (typeof identifier !== 'string' || identifier === '') {
-        report('entity.identifier', `evaluated to ${JSON.stringify(identifier)}; Port needs a non-empty string and skips this entity (add \`| tostring\`?)`);
+        report('entity.identifier', `evaluated to ${JSON.stringify(identifier)}; Port needs a non-empty string and skips this entity${identifier === null ? ' (the payload lacks the id it reads?)' : ' (add `| tostring`?)'}`);
         continue;
       }
+      // Port writes (or deletes) it as given: reported, not dropped, so preview shows what Port does.
+      if (identifier === 'null') report('entity.identifier', NULL_ID_MESSAGE('Port would write an entity named "null"'));
       if (isDelete(mapping)) {
         actions.push({
           action: 'delete',
@@ -91,6 +98,9 @@ export function interpretResults(
       if ('team' in rawEntity) entity.team = settle(rawEntity.team, 'entity.team', report);
       if ('properties' in rawEntity) entity.properties = settleFields(rawEntity.properties, 'entity.properties', report);
       if ('relations' in rawEntity) entity.relations = settleFields(rawEntity.relations, 'entity.relations', report);
+      for (const [k, v] of Object.entries(entity.relations ?? {})) {
+        if ((Array.isArray(v) ? v : [v]).some((x) => x === 'null' || x === '')) report(`entity.relations.${k}`, NULL_ID_MESSAGE(`Port would relate ${identifier} to an entity named ${JSON.stringify(v)}`));
+      }
       if (entity.title !== undefined && entity.title !== null && typeof entity.title !== 'string') {
         report('entity.title', `evaluated to ${JSON.stringify(entity.title)}; Port needs a string`);
       }

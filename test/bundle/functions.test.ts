@@ -41,8 +41,27 @@ for (const name of ENGINES) describe(`mappings/functions.yaml on ${name}`, onEng
     ['v1.0 beta#1', 'v1.0_beta_1'],
     ['release/ü-2', 'release/ü-2'],
     [12, '12'],
+    [null, null], // an absent tag or id stays absent, never "null"
   ])('port_id(%j) = %j', (input, expected) => {
     expect(call('port_id', input)).toEqual({ value: expected });
+  });
+
+  it.each([
+    [380, '380'],
+    ['380', '380'],
+    [null, null], // `null | tostring` would be "null": an entity of that name
+    ['', null],
+  ])('gitlab_id(%j) = %j', (input, expected) => {
+    expect(call('gitlab_id', input)).toEqual({ value: expected });
+  });
+
+  it.each([
+    [[100, 64], '100-64'],
+    [[2, 'v1.1'], '2-v1.1'],
+    [[null, 64], null], // not "null-64"
+    [[100, ''], null],
+  ])('joined_id(%j) = %j', (input, expected) => {
+    expect(call('joined_id', input)).toEqual({ value: expected });
   });
 
   it.each([

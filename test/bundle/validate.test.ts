@@ -54,8 +54,25 @@ describe('validate', () => {
     expect(p).toContainEqual(expect.objectContaining({ file: 'mappings/webhook/push.yaml', message: expect.stringContaining('not lowercase'), fix: expect.stringContaining('"x-gitlab-event"') }));
   });
 
-  it('reports an identifier without | tostring', () => {
-    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/identifier: '([^']*?) \| tostring'/, "identifier: '$1'"));
+  it('probes identifiers and relations: one an absent id turns into "null" is reported with the fix', () => {
+    copy = copyBundle();
+    copy.edit('mappings/webhook/push.yaml', (t) => t.replace("identifier: '(.body.project.id // .body.project_id) | gitlab_id'", "identifier: '(.body.project.id // .body.project_id) | tostring'"));
+    copy.edit('mappings/webhook/member.yaml', (t) => t.replace("identifier: '[.body.group_id, .body.user_id] | joined_id'", 'identifier: \'"\\(.body.group_id)-\\(.body.user_id)"\''));
+    copy.edit('mappings/webhook/job.yaml', (t) => t.replace("pipeline: '(.body.pipeline_id // .body.commit.id) | gitlab_id'", "pipeline: '.body.pipeline_id | tostring'"));
+    copy.edit('mappings/backfill/jobs.yaml', (t) => t.replace("pipeline: '.object.pipeline.id | gitlab_id'", "pipeline: '.object.pipeline.id | tostring'"));
+    const p = problemsOf(copy.dir);
+    const probe = (file: string, path: RegExp, value: string) => expect.objectContaining({ file, path: expect.stringMatching(path), message: expect.stringContaining(`yields ${JSON.stringify(value)}`), fix: expect.stringContaining('gitlab_id') });
+    expect(p).toHaveLength(4);
+    expect(p).toEqual(expect.arrayContaining([
+      probe('mappings/webhook/job.yaml', /^\/mappings\/3\/entity\/relations\/pipeline$/, 'null'),
+      probe('mappings/webhook/member.yaml', /^\/mappings\/1\/entity\/identifier$/, 'null-null'),
+      probe('mappings/webhook/push.yaml', /^\/mappings\/0\/entity\/identifier$/, 'null'),
+      probe('mappings/backfill/jobs.yaml', /^\/mappings\/0\/entity\/relations\/pipeline$/, 'null'),
+    ]));
+  });
+
+  it('reports an identifier without | tostring or | gitlab_id', () => {
+    const p = broken('mappings/webhook/push.yaml', (t) => t.replace(/identifier: '([^']*?) \| gitlab_id'/, "identifier: '$1'"));
     expect(p).toContainEqual(expect.objectContaining({ path: expect.stringMatching(/\/entity\/identifier$/), message: expect.stringContaining('tostring') }));
   });
 

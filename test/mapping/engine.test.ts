@@ -76,6 +76,21 @@ for (const name of ENGINES) describe(`mapping engine on ${name}`, onEngine(name)
     expect(r.problems[0]!.message).toMatch(/tostring/);
   });
 
+  it('reports an identifier or relation an absent id turned into "null" (Port would write it as given)', () => {
+    const req = payload('merge_request.open');
+    delete req.body.project;
+    const r = engine.evaluateWebhook(
+      [
+        { blueprint: 'p', filter: isMr, entity: { identifier: '.body.project.id | tostring' } },
+        { blueprint: 'mr', filter: isMr, entity: { identifier: '.body.object_attributes.id | tostring', relations: { project: '.body.project.id | tostring', other: '.body.nothing // "" | tostring' } } },
+      ],
+      req,
+    );
+    expect(r.actions.map((a) => [a.blueprint, a.entity.identifier])).toEqual([['p', 'null'], ['mr', '99']]);
+    expect(r.problems.map((p) => [p.mapping, p.field])).toEqual([[0, 'entity.identifier'], [1, 'entity.relations.project'], [1, 'entity.relations.other']]);
+    expect(r.problems[0]!.message).toMatch(/"null".*gitlab_id/);
+  });
+
   it('takes the first output of a multi-output expression', () => {
     const r = engine.evaluateWebhook([{ blueprint: 'mr', filter: isMr, entity: { identifier: '.body.labels[].id | tostring' } }], payload('merge_request.open'));
     expect(r.actions.map((a) => a.entity.identifier)).toEqual(['206']);

@@ -236,18 +236,19 @@ const CASES: ParityCase[] = [
     restOnly: [],
   },
   {
-    kind: 'deployments', blueprint: 'gitlabDeployment', webhook: () => payload('deployment'),
+    // GitLab's builder sends the deployed ref (lib/gitlab/data_builder/deployment.rb); the documented example lacks it.
+    kind: 'deployments', blueprint: 'gitlabDeployment', webhook: () => ({ ...payload('deployment'), body: { ...payload('deployment').body, ref: 'main' } }),
     webhookId: (w) => String(w.body.deployment_id),
     rest: (w) => ({
       parent: { ...project(), id: w.body.project.id, web_url: w.body.project.web_url },
       object: {
         ...restObject('deployment'), id: w.body.deployment_id, status: w.body.status, sha: '279484c09fbe69ededfced8c1bb6e6d24616b468',
         environment: { id: 1, name: w.body.environment, external_url: w.body.environment_external_url },
-        deployable: { ...restObject('deployment').deployable, id: w.body.deployable_id }, updated_at: '2021-04-28T21:50:00+02:00',
+        deployable: { ...restObject('deployment').deployable, id: w.body.deployable_id }, updated_at: '2021-04-28T21:50:00+02:00', ref: w.body.ref,
       },
     }),
-    // Deployment Hook payloads have no ref and no created_at.
-    restOnly: ['createdAt', 'ref'],
+    // Deployment Hook payloads have no created_at.
+    restOnly: ['createdAt'],
   },
   {
     kind: 'releases', blueprint: 'gitlabRelease', webhook: () => payload('release.create'),

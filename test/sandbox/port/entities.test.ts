@@ -74,6 +74,18 @@ describe('local Port: entities', () => {
     expect(replaced.title).toBeNull();
   });
 
+  it('a relation given as null (a mapping whose target id is absent) sets none: merge clears it, nothing is created', async () => {
+    await post('/v1/blueprints/gitlabProject/entities', { identifier: 'p', properties: {} });
+    await post('/v1/blueprints/gitlabMergeRequest/entities', mr({ identifier: 'm', relations: { project: 'p' } }));
+    const r = await post('/v1/blueprints/gitlabMergeRequest/entities?upsert=true&merge=true&create_missing_related_entities=true', { identifier: 'm', relations: { project: null } });
+    expect(r.status).toBe(201);
+    expect(port.entity('gitlabMergeRequest', 'm')!.relations).toEqual({ project: null });
+    expect(port.entity('gitlabProject', 'null')).toBeUndefined();
+    // The string "null" is an identifier like any other: Port would create a placeholder of that name.
+    await post('/v1/blueprints/gitlabMergeRequest/entities?upsert=true&merge=true&create_missing_related_entities=true', { identifier: 'm', relations: { project: 'null' } });
+    expect(port.entity('gitlabProject', 'null')).toMatchObject({ identifier: 'null', title: null });
+  });
+
   it('keeps what the audit log recorded when the entity changes later (relation cleared, property dropped)', async () => {
     await post('/v1/blueprints/gitlabProject/entities', { identifier: 'p', properties: { url: 'https://gitlab.com/p', description: 'first' } });
     await post('/v1/blueprints/gitlabMergeRequest/entities', mr({ identifier: 'm', relations: { project: 'p' } }));
