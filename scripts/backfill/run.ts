@@ -16,7 +16,8 @@ import type { Entity } from '../port/types.ts';
 import { IdSet } from './id-set.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
-import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
+import { ownedQuery, ownedScope } from './ownership.ts';
+import { reconcile, type ReconcileKind } from './reconcile.ts';
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { slimmer, type Slimmer } from './slim.ts';
@@ -473,12 +474,14 @@ class BackfillRun {
     };
     const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
     const since = this.window;
+    // Ownership (ownership.ts) by the top-level groups as GitLab answered them (their web_url gives the URL root).
+    const scope = this.topGroups.length ? ownedScope(this.gitlab.host, this.topGroups as unknown as Array<{ id: number; full_path: string; web_url?: string }>) : null;
     const kinds: ReconcileKind[] = [];
     for (const kind of BACKFILL_KINDS) {
       if (!this.kinds.has(kind)) continue;
       const s = this.st(kind);
       const seen = this.seenOf(s.blueprint);
-      const blocked = this.aborted ? 'the run was interrupted' : !s.complete ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
+      const blocked = this.aborted ? 'the run was interrupted' : !s.complete || !scope ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
       let isStale: (e: Entity) => boolean;
       switch (kind) {
         case 'mergeRequests':
@@ -507,7 +510,7 @@ class BackfillRun {
       limiter: this.portLimiter,
       dryRun: this.o.dryRun === true,
       threshold: this.o.deletionThreshold ?? DEFAULT_DELETION_THRESHOLD,
-      ours: oursQuery(this.o.port.userAgent, this.o.extraDatasources),
+      ours: (bp) => ownedQuery(this.o.bundle.blueprints.map((b) => b.content), bp, scope!),
       log: this.log,
     });
   }
