@@ -14,7 +14,7 @@ import { describe } from './writer.ts';
 export const MAX_LISTED_STALE = 100;
 
 /** What reconcile reads of each stored entity to decide whether it is stale. */
-export const RECONCILE_FIELDS = ['identifier', 'properties.state', 'properties.updatedAt', 'relations.project', 'relations.pipeline'];
+export const RECONCILE_FIELDS = ['identifier', 'properties.state', 'properties.updatedAt', 'properties.createdAt', 'properties.finishedAt', 'relations.project', 'relations.pipeline'];
 
 export interface ReconcileKind {
   stats: KindStats;

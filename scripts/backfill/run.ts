@@ -474,6 +474,9 @@ class BackfillRun {
     };
     const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
     const since = this.window;
+    // GitLab's updated_at is at or after every date Port holds of the object, so one of them in the
+    // window means the listing would have returned it (a Pipeline Hook carries no updated_at at all).
+    const touched = (e: Entity) => inWindow(since, prop(e, 'updatedAt')) || inWindow(since, prop(e, 'createdAt')) || inWindow(since, prop(e, 'finishedAt'));
     // Ownership (ownership.ts) by the top-level groups as GitLab answered them (their web_url gives the URL root).
     const scope = this.topGroups.length ? ownedScope(this.gitlab.host, this.topGroups as unknown as Array<{ id: number; full_path: string; web_url?: string }>) : null;
     const kinds: ReconcileKind[] = [];
@@ -487,10 +490,10 @@ class BackfillRun {
         case 'mergeRequests':
         case 'issues':
           // Only what the listing would have returned can be known gone: open, or updated in the window.
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || touched(e) || parentGone(e));
           break;
         case 'pipelines':
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || touched(e) || parentGone(e));
           break;
         case 'jobs':
           // Every job of a listed pipeline was listed; a job of a pipeline now deleted is stale too.
