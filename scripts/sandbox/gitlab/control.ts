@@ -335,6 +335,10 @@ export class ControlApi {
   /** Transfers a subgroup (created through this API) under another group, or to the top level with `null`; no event. */
   async transferGroup(groupRef: Ref, parentRef: Ref | null): Promise<ChangeResult<Json>> {
     const g = this.state.transferGroup(this.group(groupRef).id, parentRef === null ? null : this.group(parentRef).id);
+    // A new top-level group without an owner gets the user who moved it (GitLab's Groups::TransferService#ensure_ownership).
+    if (g.parentId === null && !this.state.directMembers(g.id).some((m) => m.accessLevel === 50)) {
+      this.state.setMember(g.id, this.actorId, { userId: this.actorId, groupId: g.id, accessLevel: 50, createdAt: this.state.now(), expiresAt: null, createdById: this.actorId });
+    }
     return { object: this.rest.group(g), events: [] };
   }
 }
