@@ -9,9 +9,11 @@
 //      URLs, read from the top-level group's `web_url` (`<root>/groups/<full_path>`), so a host
 //      spelt differently in GITLAB_URL, a trailing slash or a relative URL root (…/gitlab) cannot
 //      make us miss or misread anything; the path is GitLab's canonical spelling of the group.
-//   2. It has no `url` (members never do; a subgroup or project known only from a Subgroup or
-//      Project Hook): it is ours when its relation chain reaches one of the install's top-level
-//      groups by id (member → group → parent → …), through Port's relation path filter.
+//   2. A group without a `url` (known only from a Subgroup or Member Hook), or an entity of a
+//      blueprint without a url property (members): it is ours when its relation chain reaches one
+//      of the install's top-level groups by id (member → group → parent → …), through Port's
+//      relation path filter. Every other mapping writes the object's url, so a url-less entity of
+//      those blueprints was made by hand: never ours.
 // `$datasource` plays no part: Port does not document what it records for webhook ingests.
 import type { Blueprint, EntitiesQuery, QueryRule, RelationPath } from '../port/types.ts';
 import { resolveGitLabHost } from '../clients/gitlab/host.ts';
@@ -103,6 +105,11 @@ function pathTo(blueprints: readonly Blueprint[], from: string, to: string): str
 
 const rule = (r: QueryRule): QueryRule => r;
 
+/** Where a url-less entity can still be ours: groups (hooks write them without url) and blueprints that have no url. */
+function chainable(shape: BlueprintShape): boolean {
+  return shape.isGroup || !shape.hasUrl;
+}
+
 /** The url rules: under one of the prefixes, or one of the top-level groups' own pages. */
 function urlRules(scope: OwnedScope): QueryRule[] {
   return [
@@ -130,7 +137,7 @@ function chainRules(shape: BlueprintShape, scope: OwnedScope): Array<QueryRule> 
 export function ownedQuery(blueprints: readonly Blueprint[], blueprint: string, scope: OwnedScope): EntitiesQuery {
   const shape = shapes(blueprints).get(blueprint);
   if (!shape) throw new Error(`${blueprint} is not a blueprint of the bundle`);
-  const chain = chainRules(shape, scope);
+  const chain = chainable(shape) ? chainRules(shape, scope) : [];
   const rules: EntitiesQuery['rules'] = [];
   if (shape.hasUrl) {
     rules.push(...urlRules(scope));
@@ -166,7 +173,7 @@ export function isOwned(blueprints: readonly Blueprint[], blueprint: string, ent
   if (shape.hasUrl && url !== null && url !== undefined && url !== '') {
     return typeof url === 'string' && (scope.prefixes.some((p) => url.startsWith(p)) || scope.exact.includes(url));
   }
-  if (!shape.toGroup) return false;
+  if (!shape.toGroup || !chainable(shape)) return false;
   const tops = new Set(scope.topIds);
   const groupBp = [...all].find(([, s]) => s.isGroup)?.[0];
   // Follow the chain to the group, then its parents (at most MAX_PARENT_HOPS, as Port does).

@@ -61,7 +61,7 @@ describe('the ownership query, run by the local Port', () => {
     gitlabProject: [
       ['10', true, { url: `${ROOT}/acme/app` }],
       ['11', true, { url: `${ROOT}/beta/deep/er/app` }],
-      ['12', true, {}, { group: '103' }],
+      ['12', false, {}, { group: '103' }], // every mapping writes a project's url: a url-less one was made by hand
       ['13', false, {}], // Project Hook only: no url, no group
       ['14', false, { url: `${ROOT}/acme2/app` }],
       ['15', false, { url: `${ROOT}/gitlab/acme/app` }],
@@ -70,7 +70,7 @@ describe('the ownership query, run by the local Port', () => {
     gitlabMergeRequest: [
       ['1000', true, { state: 'opened', url: `${ROOT}/acme/app/-/merge_requests/1` }, { project: '10' }],
       ['1001', false, { state: 'opened', url: `https://other.example.com/gitlab/acme/app/-/merge_requests/1` }, { project: '10' }],
-      ['1002', false, { state: 'opened' }, { project: '10' }], // a url-less MR is nobody's: MRs always carry one
+      ['1002', false, { state: 'opened' }, { project: '10' }], // a url-less MR related to ours was made by hand: MRs always carry a url
     ],
   };
 
