@@ -40,20 +40,6 @@ export interface ReconcileOptions {
   log: (line: string) => void;
 }
 
-/** `$datasource` rules that select what this integration wrote (any version; the install id when there is one). */
-export function oursQuery(userAgent: string, extraDatasources: readonly string[] = []): EntitiesQuery {
-  const [product, , installId] = userAgent.split('/');
-  const mine: EntitiesQuery = {
-    combinator: 'and',
-    rules: [
-      { property: '$datasource', operator: 'contains', value: `${product}/` },
-      ...(installId ? [{ property: '$datasource', operator: 'contains', value: `/${installId}` }] : []),
-    ],
-  } as EntitiesQuery;
-  if (!extraDatasources.length) return mine;
-  return { combinator: 'or', rules: [mine, ...extraDatasources.map((v) => ({ property: '$datasource', operator: '=', value: v }))] } as EntitiesQuery;
-}
-
 /**
  * Decides (parents first) and deletes (children first). `kinds` is in parent-first order.
  * Returns the identifiers approved for deletion per blueprint (what the stale rules of later
