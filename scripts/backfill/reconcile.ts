@@ -1,6 +1,6 @@
-// Reconcile: after a kind was listed completely, delete the entities of its blueprint that this
-// integration wrote (Port's `$datasource` is the writer's User-Agent) and that GitLab no longer
-// has. Stale sets are computed parents first (a job is stale when its pipeline is), deletions
+// Reconcile: after a kind was listed completely, delete the entities of its blueprint that belong
+// to this install (ownership.ts: by URL or relation chain, whoever wrote them last) and that
+// GitLab no longer has. Stale sets are computed parents first (a job is stale when its pipeline is), deletions
 // run children first (Port refuses to delete an entity others still point at). Guards: an
 // incomplete listing, or more stale entities than `threshold` of ours, deletes nothing.
 import type { PortClient } from '../clients/port/index.ts';
@@ -14,7 +14,7 @@ import { describe } from './writer.ts';
 export const MAX_LISTED_STALE = 100;
 
 /** What reconcile reads of each stored entity to decide whether it is stale. */
-export const RECONCILE_FIELDS = ['identifier', 'properties.state', 'properties.updatedAt', 'relations.project', 'relations.pipeline'];
+export const RECONCILE_FIELDS = ['identifier', 'properties.state', 'properties.updatedAt', 'properties.createdAt', 'properties.finishedAt', 'relations.project', 'relations.pipeline'];
 
 export interface ReconcileKind {
   stats: KindStats;
@@ -35,22 +35,9 @@ export interface ReconcileOptions {
   limiter: Limiter;
   dryRun: boolean;
   threshold: number;
-  ours: EntitiesQuery;
+  /** The Port search query that selects this install's entities of a blueprint (ownership.ts). */
+  ours: (blueprint: string) => EntitiesQuery;
   log: (line: string) => void;
-}
-
-/** `$datasource` rules that select what this integration wrote (any version; the install id when there is one). */
-export function oursQuery(userAgent: string, extraDatasources: readonly string[] = []): EntitiesQuery {
-  const [product, , installId] = userAgent.split('/');
-  const mine: EntitiesQuery = {
-    combinator: 'and',
-    rules: [
-      { property: '$datasource', operator: 'contains', value: `${product}/` },
-      ...(installId ? [{ property: '$datasource', operator: 'contains', value: `/${installId}` }] : []),
-    ],
-  } as EntitiesQuery;
-  if (!extraDatasources.length) return mine;
-  return { combinator: 'or', rules: [mine, ...extraDatasources.map((v) => ({ property: '$datasource', operator: '=', value: v }))] } as EntitiesQuery;
 }
 
 /**
@@ -75,7 +62,7 @@ export async function reconcile(kinds: ReconcileKind[], approved: Map<string, Se
     let ours = 0;
     const stale: string[] = [];
     try {
-      const pages = o.port.searchEntityPages(bp, { query: o.ours, include: RECONCILE_FIELDS, limit: PORT_SEARCH_MAX_LIMIT });
+      const pages = o.port.searchEntityPages(bp, { query: o.ours(bp), include: RECONCILE_FIELDS, limit: PORT_SEARCH_MAX_LIMIT });
       // Bounded: the client stops at Port's last page (and refuses a repeated cursor).
       for (;;) {
         const next = await o.limiter.run(() => pages.next());
@@ -86,12 +73,12 @@ export async function reconcile(kinds: ReconcileKind[], approved: Map<string, Se
         }
       }
     } catch (err) {
-      reports.set(k.stats, { status: 'skipped', reason: `could not read this integration's ${bp} entities from Port: ${describe(err)}` });
+      reports.set(k.stats, { status: 'skipped', reason: `could not read this install's ${bp} entities from Port: ${describe(err)}` });
       continue;
     }
     const base = { ours, stale: stale.length, staleIdentifiers: stale.slice(0, MAX_LISTED_STALE) };
     if (stale.length === 0) {
-      reports.set(k.stats, { status: 'nothing-stale', reason: `all ${ours} ${bp} entities this integration wrote still exist in GitLab`, ...base });
+      reports.set(k.stats, { status: 'nothing-stale', reason: `all ${ours} ${bp} entities of this install still exist in GitLab`, ...base });
       continue;
     }
     const share = stale.length / ours;

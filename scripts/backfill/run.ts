@@ -17,7 +17,8 @@ import { IdSet } from './id-set.ts';
 import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
-import { oursQuery, reconcile, type ReconcileKind } from './reconcile.ts';
+import { ownedQuery, ownedScope } from './ownership.ts';
+import { reconcile, type ReconcileKind } from './reconcile.ts';
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillStop, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { slimmer, type Slimmer } from './slim.ts';
@@ -502,21 +503,26 @@ class BackfillRun {
     };
     const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
     const since = this.window;
+    // GitLab's updated_at is at or after every date Port holds of the object, so one of them in the
+    // window means the listing would have returned it (a Pipeline Hook carries no updated_at at all).
+    const touched = (e: Entity) => inWindow(since, prop(e, 'updatedAt')) || inWindow(since, prop(e, 'createdAt')) || inWindow(since, prop(e, 'finishedAt'));
+    // Ownership (ownership.ts) by the top-level groups as GitLab answered them (their web_url gives the URL root).
+    const scope = this.topGroups.length ? ownedScope(this.gitlab.host, this.topGroups as unknown as Array<{ id: number; full_path: string; web_url?: string }>) : null;
     const kinds: ReconcileKind[] = [];
     for (const kind of BACKFILL_KINDS) {
       if (!this.kinds.has(kind)) continue;
       const s = this.st(kind);
       const seen = this.seenOf(s.blueprint);
-      const blocked = this.breaker.tripped ? 'the run stopped: Port stopped answering' : this.aborted ? 'the run was interrupted' : !s.complete ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
+      const blocked = this.breaker.tripped ? 'the run stopped: Port stopped answering' : this.aborted ? 'the run was interrupted' : !s.complete || !scope ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
       let isStale: (e: Entity) => boolean;
       switch (kind) {
         case 'mergeRequests':
         case 'issues':
           // Only what the listing would have returned can be known gone: open, or updated in the window.
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || touched(e) || parentGone(e));
           break;
         case 'pipelines':
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || touched(e) || parentGone(e));
           break;
         case 'jobs':
           // Every job of a listed pipeline was listed; a job of a pipeline now deleted is stale too.
@@ -536,7 +542,7 @@ class BackfillRun {
       limiter: this.portLimiter,
       dryRun: this.o.dryRun === true,
       threshold: this.o.deletionThreshold ?? DEFAULT_DELETION_THRESHOLD,
-      ours: oursQuery(this.o.port.userAgent, this.o.extraDatasources),
+      ours: (bp) => ownedQuery(this.o.bundle.blueprints.map((b) => b.content), bp, scope!),
       log: this.log,
     });
   }

@@ -54,8 +54,6 @@ export interface BackfillOptions {
   deletionThreshold?: number;
   /** false: never delete (default true). */
   reconcile?: boolean;
-  /** Extra `$datasource` values whose entities count as ours for reconcile (e.g. this template's webhook). */
-  extraDatasources?: string[];
   /** Interval of plain progress lines through `log` (default 10 s; 0 = none). */
   progressIntervalMs?: number;
   /** Called with live counts (for a TTY progress display). */
@@ -98,7 +96,7 @@ export interface ReconcileReport {
   /** What reconcile did for this kind, in one sentence. */
   status: 'deleted' | 'nothing-stale' | 'skipped' | 'dry-run' | 'refused';
   reason: string;
-  /** Entities of the blueprint this integration wrote, as Port had them before deleting. */
+  /** Entities of the blueprint that belong to this install (ownership.ts), as Port had them before deleting. */
   ours?: number;
   /** Stale entities found (in GitLab no more). */
   stale?: number;

@@ -1,5 +1,5 @@
 // `port-gitlab backfill`: every existing GitLab object of the listed groups into Port, then
-// reconcile (delete what this integration wrote and GitLab no longer has). Inputs as for install.
+// reconcile (delete what belongs to this install and GitLab no longer has). Inputs as for install.
 import { EXIT } from '../cli/errors.ts';
 import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
@@ -12,7 +12,8 @@ import { backfillPreflightJson, formatBackfillPreflight, preflightBackfill } fro
 export const BACKFILL_HELP = `usage: port-gitlab backfill [--dry-run] [--json] [--kinds K,…] [--since-days N|all] [options] [input flags]
 
 Brings every existing GitLab object of the listed groups (and their subgroups) into Port, page by
-page, then deletes from Port what this integration wrote and GitLab no longer has. A re-run with
+page, then deletes from Port what belongs to this install (its GitLab's URLs under the listed
+groups, whoever wrote it last) and GitLab no longer has. A re-run with
 nothing changed in GitLab writes nothing. Interrupt with Ctrl-C: nothing is left half-written, and
 the next run completes the work.
 
@@ -26,7 +27,7 @@ the next run completes the work.
                           also applies, 500/min on group projects, as GitLab.com allows 2,000 and 600)
   --port-concurrency N    Port requests in flight (default 5)
   --delete-threshold X    reconcile deletes nothing when more than this share of a blueprint's
-                          entities written by this integration would go (default 0.5)
+                          entities of this install would go (default 0.5)
   --skip-reconcile        write only; delete nothing
   --mapping-in-thread     map on the main thread instead of a worker thread: ~40 MB less memory,
                           ~20% slower (jq blocks the requests in flight; README "Benchmarks")

@@ -52,7 +52,7 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
       io.stderr('uninstall deletes things: run again with --yes to confirm (no terminal to ask on).\n');
       return { exitCode: EXIT.badInput };
     }
-    const question = !purge ? 'Delete these?' : plan.shared ? 'Delete these, including the entities this install wrote?' : 'Delete these, including every entity of these blueprints?';
+    const question = !purge ? 'Delete these?' : plan.shared ? 'Delete these, including the entities of this install?' : 'Delete these, including every entity of these blueprints?';
     if (!(await confirm(io, question))) {
       io.stderr('cancelled; nothing was deleted\n');
       return { exitCode: EXIT.badInput };

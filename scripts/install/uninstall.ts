@@ -15,6 +15,7 @@ import { splitOurHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
 import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
+import { ownedScope, type OwnedScope } from '../backfill/ownership.ts';
 import { findSharedUse, type SharedUse } from './shared-port.ts';
 
 export interface OurHook {
@@ -37,6 +38,8 @@ export interface UninstallPlan {
   blueprints: Array<{ identifier: string; entities: number }>;
   /** Entities of other installs (or of unknown owner) in our blueprints: the webhook and blueprints are kept. Null when none. */
   shared: SharedUse | null;
+  /** What belongs to this install (backfill/ownership.ts): what a shared purge deletes. */
+  owned: OwnedScope;
 }
 
 export interface UninstallResult {
@@ -82,22 +85,26 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
   const webhook = await port.getWebhook(bundle.webhook.content.identifier);
   const hooks: OurHook[] = [];
   const groupIds: number[] = [];
+  const tops: Array<{ id: number; full_path: string; web_url?: string }> = [];
   for (const ref of inputs.gitlabGroups) {
-    const g = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
+    const g = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string; web_url?: string } | null;
     if (!g) throw new InstallStepError('uninstall', `GitLab group ${ref.raw} was not found, or the token cannot see it`, 'check GITLAB_GROUPS (the groups you installed on)');
     groupIds.push(g.id);
+    tops.push(g);
     for (const h of await ourHooksOf(gitlab, g, webhook?.url)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
   }
   const installId = installIdOf(inputs.gitlabUrl, groupIds);
+  const owned = ownedScope(inputs.gitlabUrl, tops);
+  const model = bundle.blueprints.map((b) => b.content);
   const existing: string[] = [];
   for (const b of [...bundle.blueprints].reverse()) if (await port.getBlueprint(b.content.identifier)) existing.push(b.content.identifier);
   // Asked with or without purge: the webhook is shared too.
   const shared = await findSharedUse(port, [...existing].reverse(), installId); // parents first reads best
   const blueprints: UninstallPlan['blueprints'] = [];
   if (purge) {
-    for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, id, installId)).length : await port.countEntities(id) });
+    for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, model, id, owned)).length : await port.countEntities(id) });
   }
-  return { installId, hooks, webhook, blueprints, shared };
+  return { installId, hooks, webhook, blueprints, shared, owned };
 }
 
 export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: string): string {
@@ -109,11 +116,11 @@ export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: stri
     for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
     return lines.join('\n');
   }
-  for (const b of plan.blueprints) if (b.entities) lines.push(`  - ${b.entities} ${b.identifier} entities written by this install`);
-  if (plan.blueprints.length && !plan.blueprints.some((b) => b.entities)) lines.push('  - no entity written by this install was found');
+  for (const b of plan.blueprints) if (b.entities) lines.push(`  - ${b.entities} ${b.identifier} entities of this install`);
+  if (plan.blueprints.length && !plan.blueprints.some((b) => b.entities)) lines.push('  - no entity of this install was found');
   lines.push(`This will keep the Port webhook ${webhookIdentifier}${plan.webhook ? '' : ' (none exists now)'} and the blueprints. Why: ${plan.shared.reason}.`);
-  // Port records the webhook, not the install, as the writer of what live events upsert.
-  if (plan.blueprints.length) lines.push(`  (entities last written by the Port webhook, i.e. by live GitLab events, carry no install id: they are kept too)`);
+  // Whoever wrote them last: live events (the webhook) included.
+  if (plan.blueprints.length) lines.push(`  (this install's entities are those under its GitLab groups' URLs, or related to its groups, whoever wrote them last)`);
   if (plan.shared.unknownOwner) lines.push('  (if you know the entities of unknown owner are this install\'s, delete them in Port, then run uninstall --purge again to remove the webhook and blueprints)');
   return lines.join('\n');
 }
@@ -154,7 +161,7 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
   if (plan.shared) {
     if (plan.webhook) result.webhook = { identifier, deleted: false, kept: true };
     log(`kept the Port webhook ${identifier} and the blueprints. Why: ${plan.shared.reason}`);
-    for (const b of plan.blueprints) await purgeOwn(port, b.identifier, plan.installId, result, log);
+    for (const b of plan.blueprints) await purgeOwn(port, bundle, b.identifier, plan.owned, result, log);
   } else if (plan.webhook) {
     try {
       result.webhook = { identifier, deleted: await port.deleteWebhook(identifier) };
@@ -185,18 +192,18 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
 }
 
 /** Shared Port side: this install's entities of one blueprint go, the blueprint stays. */
-async function purgeOwn(port: PortClient, blueprint: string, installId: string, result: UninstallResult, log: (line: string) => void): Promise<void> {
+async function purgeOwn(port: PortClient, bundle: Bundle, blueprint: string, owned: OwnedScope, result: UninstallResult, log: (line: string) => void): Promise<void> {
   const entry: UninstallResult['blueprints'][number] = { identifier: blueprint, entitiesDeleted: 0, deleted: false, kept: true };
   result.blueprints.push(entry);
   try {
-    const r = await purgeOwnEntities(port, blueprint, installId);
+    const r = await purgeOwnEntities(port, bundle.blueprints.map((b) => b.content), blueprint, owned);
     entry.entitiesDeleted = r.deleted;
     if (r.deleted) log(`deleted ${r.deleted} ${blueprint} entities of this install (the blueprint stays)`);
     if (r.kept.length) {
       result.failures.push({
         what: `${r.kept.length} ${blueprint} entities of this install (${r.kept.slice(0, 5).map((k) => k.identifier).join(', ')}${r.kept.length > 5 ? ', …' : ''})`,
         reason: r.kept[0].reason,
-        fix: 'other entities (not attributable to this install, e.g. written by the Port webhook) still point at them; delete those in Port, then run uninstall --purge again',
+        fix: 'other entities (not attributable to this install: no url under its groups, e.g. made by hand or by an older version) still point at them; delete those in Port, then run uninstall --purge again',
       });
     }
   } catch (err) {

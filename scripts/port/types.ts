@@ -123,8 +123,14 @@ export interface StoredBlueprint extends Blueprint {
 
 // --- Search queries (search-a-blueprints-entities requestBody.query) -------------------------
 
+/** A relation path (search "Path filter rule", operator `matchAny`): relations to follow, one may repeat up to `maxHops` (1–15). */
+export interface RelationPath {
+  path: Array<string | { relation: string; maxHops?: number }>;
+  fromBlueprint?: string;
+}
+
 export interface QueryRule {
-  property?: string | { property: string; context: string };
+  property?: string | { property: string; context: string } | RelationPath;
   operator: string;
   value?: unknown;
   [key: string]: unknown;

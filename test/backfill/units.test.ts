@@ -2,7 +2,6 @@
 import { describe, expect, it } from 'vitest';
 import { IdSet } from '../../scripts/backfill/id-set.ts';
 import { forEachLimited, Limiter } from '../../scripts/backfill/limiter.ts';
-import { oursQuery } from '../../scripts/backfill/reconcile.ts';
 import { formatSummary, progressLines } from '../../scripts/backfill/report.ts';
 import { sameAsPort } from '../../scripts/backfill/unchanged.ts';
 import { inWindow, resolveWindow } from '../../scripts/backfill/window.ts';
@@ -94,12 +93,6 @@ describe('limiter', () => {
   });
 });
 
-describe('reconcile query', () => {
-  it('selects what this integration wrote, with the install id when there is one', () => {
-    expect(oursQuery('port-gitlab-template/0.1.0')).toEqual({ combinator: 'and', rules: [{ property: '$datasource', operator: 'contains', value: 'port-gitlab-template/' }] });
-    expect(JSON.stringify(oursQuery('port-gitlab-template/0.1.0/acme', ['port-webhook/gitlab']))).toContain('"/acme"');
-  });
-});
 
 describe('report', () => {
   it('prints a per-kind table, failures with reasons and reconcile decisions', () => {

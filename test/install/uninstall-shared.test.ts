@@ -110,7 +110,7 @@ describe('two installs into one Port: uninstall of one leaves the other working'
     expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
     expect(a.result!.blueprints.every((b) => b.kept && !b.deleted)).toBe(true);
     expect(a.result!.blueprints.reduce((n, b) => n + b.entitiesDeleted, 0)).toBe(ofA.size);
-    expect(a.err).toContain(`${[...ofA.keys()].filter((k) => k.startsWith('gitlabProject/')).length} gitlabProject entities written by this install`);
+    expect(a.err).toContain(`${[...ofA.keys()].filter((k) => k.startsWith('gitlabProject/')).length} gitlabProject entities of this install`);
 
     // B is the last install: its purge takes everything, including the MR its hook delivered.
     const b = await uninstall(envB, ['--purge']);
@@ -180,20 +180,21 @@ test('an entity of unknown owner pointing at one of this install\'s keeps it: th
   }
 });
 
-describe('entities last written by the shared webhook carry no install id', () => {
+describe('entities last written by the shared webhook are still the install\'s', () => {
   let sb: Sandboxes;
   afterAll(async () => {
     await sb?.close();
   });
 
-  test('a shared purge keeps what a live event of A wrote, says so, and deletes the rest of A\'s', async () => {
+  test('a shared purge deletes what a live event of A wrote too (its URL is under A\'s group), and nothing of B', async () => {
     sb = await startSandboxes();
     const partnersId = await ownPartners(sb);
     const envA = { ...sb.env, GITLAB_GROUPS: sb.gitlab.group };
     const idA = await install(envA);
     const idB = await install({ ...sb.env, GITLAB_GROUPS: PARTNERS });
     // A live change in A's GitLab: the webhook upserts the MR and its project (partial upsert).
-    const [project] = await gitlabJson<Array<{ id: number }>>(sb, `groups/${sb.gitlab.groupId}/projects?include_subgroups=true&archived=false`);
+    // One of A's own projects (not one shared into A's group from B's: that one is B's).
+    const [project] = await gitlabJson<Array<{ id: number }>>(sb, `groups/${sb.gitlab.groupId}/projects?include_subgroups=true&archived=false&with_shared=false`);
     const { object: mr } = await sb.gitlab.openMergeRequest(project.id, { title: 'written by the webhook' });
     await sb.port.idle();
     const byWebhook = [...snapshot(sb)].filter(([, e]) => !e.datasource?.startsWith('port-gitlab-template/')).map(([k]) => k).sort();
@@ -202,9 +203,11 @@ describe('entities last written by the shared webhook carry no install id', () =
 
     const r = await uninstall(envA, ['--purge']);
     expect(r.exitCode, r.err).toBe(0);
-    expect(r.err).toContain('entities last written by the Port webhook, i.e. by live GitLab events, carry no install id: they are kept too');
+    expect(r.err).toContain('whoever wrote them last');
     const after = snapshot(sb);
-    expect([...after.keys()].filter((k) => !writtenBy(before, idB).has(k)).sort()).toEqual(byWebhook);
+    // Before ownership by URL, these two stayed behind (their `$datasource` is the webhook's).
+    for (const key of byWebhook) expect(after.has(key), key).toBe(false);
+    expect([...after.keys()].filter((k) => !writtenBy(before, idB).has(k))).toEqual([]);
     expect(writtenBy(after, idA).size).toBe(0);
     expect(writtenBy(after, idB)).toEqual(writtenBy(before, idB));
     expect(hookGroups(sb)).toEqual([partnersId]);

@@ -298,6 +298,49 @@ export class ControlApi {
     const report = await this.events.dispatch({ header: 'Member Hook', flag: 'member_events', groupId: g.id, projectId: null, payload: this.payloads.memberEvent(m, g, 'user_remove_from_group', this.state.now()) });
     return { object, events: [report] };
   }
+
+  // ---- silent changes: GitLab sends no hook event for any of these ---------------------------------
+  /** Deletes a merge request (GitLab: no event; README "Backfill"). */
+  async deleteMergeRequest(projectRef: Ref, iid: number): Promise<ChangeResult<Json>> {
+    const mr = this.mr(this.project(projectRef), iid);
+    const object = this.rest.mergeRequest(mr);
+    this.state.deleteMergeRequest(mr.id);
+    return { object, events: [] };
+  }
+
+  /** Deletes an issue (no event). */
+  async deleteIssue(projectRef: Ref, iid: number): Promise<ChangeResult<Json>> {
+    const is = this.issueOf(this.project(projectRef), iid);
+    const object = this.rest.issue(is);
+    this.state.deleteIssue(is.id);
+    return { object, events: [] };
+  }
+
+  /** Deletes a pipeline and its jobs (no event). */
+  async deletePipeline(projectRef: Ref, pipelineId: number): Promise<ChangeResult<Json>> {
+    const p = this.project(projectRef);
+    const pipe = this.state.pipeline(pipelineId);
+    if (!pipe || pipe.projectId !== p.id) throw new Error(`pipeline ${pipelineId} does not exist in project ${p.id}`);
+    const object = this.rest.pipeline(pipe);
+    this.state.deletePipeline(pipe.id);
+    return { object, events: [] };
+  }
+
+  /** Transfers a project (created through this API) to another group; group hooks get no event. */
+  async transferProject(projectRef: Ref, namespaceRef: Ref): Promise<ChangeResult<Json>> {
+    const p = this.state.transferProject(this.project(projectRef).id, this.group(namespaceRef).id);
+    return { object: this.rest.project(p), events: [] };
+  }
+
+  /** Transfers a subgroup (created through this API) under another group, or to the top level with `null`; no event. */
+  async transferGroup(groupRef: Ref, parentRef: Ref | null): Promise<ChangeResult<Json>> {
+    const g = this.state.transferGroup(this.group(groupRef).id, parentRef === null ? null : this.group(parentRef).id);
+    // A new top-level group without an owner gets the user who moved it (GitLab's Groups::TransferService#ensure_ownership).
+    if (g.parentId === null && !this.state.directMembers(g.id).some((m) => m.accessLevel === 50)) {
+      this.state.setMember(g.id, this.actorId, { userId: this.actorId, groupId: g.id, accessLevel: 50, createdAt: this.state.now(), expiresAt: null, createdById: this.actorId });
+    }
+    return { object: this.rest.group(g), events: [] };
+  }
 }
 
 function slugify(name: string): string {

@@ -38,6 +38,10 @@ export class GitLabState {
   private readonly deletedReleases = new Set<number>();
   private readonly createdDeployments: DeploymentRec[] = [];
   private readonly memberChanges = new Map<string, MemberRec | null>();
+  /** Removed without a hook event, as GitLab removes them (silent-changes section below). */
+  private readonly deletedMrIds = new Set<number>();
+  private readonly deletedIssueIds = new Set<number>();
+  private readonly deletedPipelineIds = new Set<number>();
   private readonly tokenUsers = new Map<number, TokenUser>();
   private readonly nextId = {
     group: 0, project: 0, mergeRequest: 0, issue: 0, pipeline: 0, job: 0, release: 0, deployment: 0,
@@ -243,7 +247,8 @@ export class GitLabState {
     return this.world.mergeRequest(m);
   }
   mergeRequestByIid(projectId: number, iid: number): MergeRequestRec | null {
-    return this.byIid(projectId, iid, this.world.mrStart, ID_BASE.mergeRequest, (id) => this.mergeRequest(id), this.createdMrIds);
+    const mr = this.byIid(projectId, iid, this.world.mrStart, ID_BASE.mergeRequest, (id) => this.mergeRequest(id), this.createdMrIds);
+    return mr && !this.deletedMrIds.has(mr.id) ? mr : null;
   }
   saveMergeRequest(mr: MergeRequestRec, created: boolean): void {
     this.mrs.set(mr.id, mr);
@@ -295,11 +300,11 @@ export class GitLabState {
 
   groupMergeRequests(groupId: number, f: ListFilter & { state?: string; authorId?: number }): Seq<MergeRequestRec> {
     const all = this.groupRecords(groupId, this.world.mrStart, ID_BASE.mergeRequest, (id) => this.mergeRequest(id), this.createdMrIds);
-    const pred = (mr: MergeRequestRec) => this.projectLive(mr.projectId, f.nonArchived)
+    const pred = (mr: MergeRequestRec) => !this.deletedMrIds.has(mr.id) && this.projectLive(mr.projectId, f.nonArchived)
       && (f.state === undefined || f.state === 'all' || mr.state === f.state)
       && (f.authorId === undefined || mr.authorId === f.authorId)
       && timeFilter(mr, f) && (f.labels === undefined || f.labels.every((l) => mr.labels.includes(l)));
-    const trivial = this.noRecordFilter(f) && (f.state === undefined || f.state === 'all') && f.authorId === undefined;
+    const trivial = this.noRecordFilter(f) && (f.state === undefined || f.state === 'all') && f.authorId === undefined && this.deletedMrIds.size === 0;
     const seq = trivial ? all : filtered(all, pred, this.cache, `mrs:${this.version}:${groupId}:${JSON.stringify(f)}`);
     return this.ordered(seq, f, `mrs:${groupId}:${JSON.stringify(f)}`);
   }
@@ -313,7 +318,8 @@ export class GitLabState {
     return this.world.issue(i);
   }
   issueByIid(projectId: number, iid: number): IssueRec | null {
-    return this.byIid(projectId, iid, this.world.issueStart, ID_BASE.issue, (id) => this.issue(id), this.createdIssueIds);
+    const is = this.byIid(projectId, iid, this.world.issueStart, ID_BASE.issue, (id) => this.issue(id), this.createdIssueIds);
+    return is && !this.deletedIssueIds.has(is.id) ? is : null;
   }
   saveIssue(issue: IssueRec, created: boolean): void {
     this.issues.set(issue.id, issue);
@@ -322,14 +328,14 @@ export class GitLabState {
   }
   groupIssues(groupId: number, f: ListFilter & { state?: string; confidential?: boolean; issueType?: string; authorId?: number }): Seq<IssueRec> {
     const all = this.groupRecords(groupId, this.world.issueStart, ID_BASE.issue, (id) => this.issue(id), this.createdIssueIds);
-    const pred = (is: IssueRec) => this.projectLive(is.projectId, f.nonArchived)
+    const pred = (is: IssueRec) => !this.deletedIssueIds.has(is.id) && this.projectLive(is.projectId, f.nonArchived)
       && (f.state === undefined || f.state === 'all' || is.state === f.state)
       && (f.confidential === undefined || is.confidential === f.confidential)
       && (f.issueType === undefined || is.issueType === f.issueType)
       && (f.authorId === undefined || is.authorId === f.authorId)
       && timeFilter(is, f) && (f.labels === undefined || f.labels.every((l) => is.labels.includes(l)));
     const trivial = this.noRecordFilter(f) && (f.state === undefined || f.state === 'all') && f.authorId === undefined
-      && f.confidential === undefined && f.issueType === undefined;
+      && f.confidential === undefined && f.issueType === undefined && this.deletedIssueIds.size === 0;
     const seq = trivial ? all : filtered(all, pred, this.cache, `issues:${this.version}:${groupId}:${JSON.stringify(f)}`);
     return this.ordered(seq, f, `issues:${groupId}:${JSON.stringify(f)}`);
   }
@@ -368,14 +374,15 @@ export class GitLabState {
 
   // ---- pipelines & jobs --------------------------------------------------------------------------
   pipeline(id: number): PipelineRec | null {
+    if (this.deletedPipelineIds.has(id)) return null;
     const q = id - ID_BASE.pipeline;
     if (q >= 0 && q < this.world.pipeStart[this.world.projectCount]) return this.world.pipeline(q);
     return this.createdPipelines.find((p) => p.id === id) ?? null;
   }
   job(id: number): JobRec | null {
     const j = id - ID_BASE.job;
-    if (j >= 0 && j < this.world.jobStart[this.world.projectCount]) return this.world.job(j);
-    return this.createdJobs.get(id) ?? null;
+    const job = j >= 0 && j < this.world.jobStart[this.world.projectCount] ? this.world.job(j) : this.createdJobs.get(id) ?? null;
+    return job && !this.deletedPipelineIds.has(job.pipelineId) ? job : null;
   }
   /** Ascending by id. */
   projectPipelines(projectId: number): Seq<PipelineRec> {
@@ -386,7 +393,8 @@ export class GitLabState {
       parts.push(rangeSeq(this.world.pipeStart[p + 1] - first, (i) => this.world.pipeline(first + i)));
     }
     parts.push(arraySeq(this.createdPipelines.filter((x) => x.projectId === projectId)));
-    return concat(...parts);
+    const all = concat(...parts);
+    return this.deletedPipelineIds.size ? filtered(all, (x) => !this.deletedPipelineIds.has(x.id), this.cache, `pipes-live:${this.version}:${projectId}`) : all;
   }
   /** Ascending by id. */
   projectJobs(projectId: number): Seq<JobRec> {
@@ -397,7 +405,9 @@ export class GitLabState {
       parts.push(rangeSeq(this.world.jobStart[p + 1] - first, (i) => this.world.job(first + i)));
     }
     parts.push(arraySeq([...this.createdJobs.values()].filter((x) => x.projectId === projectId)));
-    return concat(...parts);
+    const all = concat(...parts);
+    // A deleted pipeline's jobs go with it.
+    return this.deletedPipelineIds.size ? filtered(all, (x) => !this.deletedPipelineIds.has(x.pipelineId), this.cache, `jobs-live:${this.version}:${projectId}`) : all;
   }
   pipelineJobs(pipe: PipelineRec): JobRec[] {
     const ids = Array.isArray(pipe.jobIds) ? pipe.jobIds : Array.from({ length: pipe.jobIds.count }, (_, i) => (pipe.jobIds as { first: number }).first + i);
@@ -479,6 +489,51 @@ export class GitLabState {
     this.memberChanges.set(`${groupId}:${userId}`, m);
     this.touch();
   }
+  // ---- silent changes: what GitLab does without any hook event -----------------------------------
+  deleteMergeRequest(id: number): void { this.deletedMrIds.add(id); this.touch(); }
+  deleteIssue(id: number): void { this.deletedIssueIds.add(id); this.touch(); }
+  /** Its jobs go with it. */
+  deletePipeline(id: number): void { this.deletedPipelineIds.add(id); this.touch(); }
+
+  /**
+   * Moves a project into another group. Only projects created through the control API: generated
+   * ones (and their merge requests and issues) are served from their group's fixed index range.
+   */
+  transferProject(id: number, namespaceId: number): ProjectRec {
+    const p = this.createdProjects.get(id);
+    if (!p || !this.project(id)) throw new Error(`project ${id} was not created through the control API; the local GitLab transfers only those`);
+    const g = this.group(namespaceId);
+    if (!g) throw new Error(`group ${namespaceId} does not exist`);
+    if (this.projectByPath(`${g.fullPath}/${p.path}`)) throw new Error(`project path "${g.fullPath}/${p.path}" is already taken`);
+    const moved = { ...p, namespaceId };
+    this.createdProjects.set(id, moved);
+    this.touch();
+    return moved;
+  }
+
+  /**
+   * Moves a subgroup under another group, or to the top level (parentId null), with its subgroups
+   * and projects. Only groups created through the control API (generated ones live in index ranges).
+   */
+  transferGroup(id: number, parentId: number | null): GroupView {
+    const g = this.createdGroups.get(id);
+    if (!g || !this.group(id)) throw new Error(`group ${id} was not created through the control API; the local GitLab transfers only those`);
+    const parent = parentId === null ? null : this.group(parentId);
+    if (parentId !== null && !parent) throw new Error(`group ${parentId} does not exist`);
+    if (parent && this.isSelfOrDescendant(parent.id, id)) throw new Error(`group ${id} cannot move into its own subtree`);
+    const fullPath = parent ? `${parent.fullPath}/${g.path}` : g.path;
+    if (this.groupByPath(fullPath)) throw new Error(`group path "${fullPath}" is already taken`);
+    const rebase = (x: GroupView, p: GroupView | null) => {
+      const moved: GroupView = { ...x, parentId: p ? p.id : null, fullPath: p ? `${p.fullPath}/${x.path}` : x.path, fullName: p ? `${p.fullName} / ${x.name}` : x.name, depth: p ? p.depth + 1 : 0 };
+      this.createdGroups.set(x.id, moved);
+      for (const child of [...this.createdGroups.values()].filter((c) => c.parentId === x.id)) rebase(child, moved);
+      return moved;
+    };
+    const moved = rebase(g, parent);
+    this.touch();
+    return moved;
+  }
+
   /** The effective access level of a user on a group (inherited from ancestors), 0 if none. */
   accessLevel(userId: number, groupId: number): number {
     return this.allMembers(groupId).find((m) => m.userId === userId)?.accessLevel ?? 0;

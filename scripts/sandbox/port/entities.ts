@@ -8,7 +8,7 @@ import type { StoredBlueprint } from '../../port/types.ts';
 import { getBlueprint, isProtected } from './blueprints.ts';
 import { isoNow, recordAudit, type PortContext, type Writer } from './context.ts';
 import { PortApiError, identifierTaken, invalid, notFound, violationsError } from './errors.ts';
-import { assertQuerySupported, decodeCursor, encodeCursor, matchesQuery, type SearchQuery } from './search.ts';
+import { assertQuerySupported, decodeCursor, encodeCursor, matchesQuery, type EntityGraph, type SearchQuery } from './search.ts';
 import type { StoredEntity } from './store.ts';
 
 export interface WriteFlags {
@@ -91,9 +91,21 @@ export function countEntities(ctx: PortContext, blueprint: string): number {
   return Object.keys(bucket(ctx, blueprint)).length;
 }
 
+/** Relation targets and entities, for relation path rules. */
+export function entityGraph(ctx: PortContext): EntityGraph {
+  return {
+    target: (bp, relation) => ctx.state.blueprints[bp]?.relations?.[relation]?.target,
+    entity: (bp, id) => {
+      const b = ctx.state.entities[bp];
+      return b && Object.hasOwn(b, id) ? b[id] : undefined;
+    },
+  };
+}
+
 function findByQuery(ctx: PortContext, blueprint: string, query: SearchQuery): StoredEntity[] {
   assertQuerySupported(query);
-  return Object.values(bucket(ctx, blueprint)).filter((e) => matchesQuery(e, query));
+  const graph = entityGraph(ctx);
+  return Object.values(bucket(ctx, blueprint)).filter((e) => matchesQuery(e, query, graph));
 }
 
 /** "Map by property": the identifier query must find exactly one existing entity; it never creates. */
@@ -379,7 +391,8 @@ export function searchEntities(ctx: PortContext, blueprint: string, request: Sea
   if (request.query) assertQuerySupported(request.query);
   const fingerprint = JSON.stringify(request.query ?? null);
   const offset = request.from ? decodeCursor(request.from, fingerprint) : 0;
-  const all = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query));
+  const graph = entityGraph(ctx);
+  const all = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query, graph));
   const page = all.slice(offset, offset + limit);
   const end = offset + page.length;
   return {

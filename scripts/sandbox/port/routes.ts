@@ -7,7 +7,7 @@ import { queryAuditLog } from './audit-log.ts';
 import { createBlueprint, deleteBlueprint, getBlueprint, listBlueprints, patchBlueprint, putBlueprint } from './blueprints.ts';
 import type { PortContext, Writer } from './context.ts';
 import {
-  bulkDelete, bulkWrite, countEntities, deleteAllEntities, deleteEntity, getEntity, listEntities, project, searchEntities, toView, writeEntity,
+  bulkDelete, bulkWrite, countEntities, deleteAllEntities, deleteEntity, entityGraph, getEntity, listEntities, project, searchEntities, toView, writeEntity,
   type SearchRequest, type WriteFlags,
 } from './entities.ts';
 import { invalid } from './errors.ts';
@@ -152,8 +152,9 @@ export function portRoutes({ ctx, baseUrl, tokenLifetimeSeconds }: RouteDeps): A
         assertQuerySupported(q);
         const matching: string[] = [];
         const entities: unknown[] = [];
+        const graph = entityGraph(ctx);
         for (const [bp, bucket] of Object.entries(ctx.state.entities)) {
-          const found = Object.values(bucket).filter((e) => matchesQuery(e, q));
+          const found = Object.values(bucket).filter((e) => matchesQuery(e, q, graph));
           if (found.length) matching.push(bp);
           for (const e of found) entities.push(project(toView(e), listParam(query, 'include'), listParam(query, 'exclude')));
         }

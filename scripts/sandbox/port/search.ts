@@ -1,6 +1,7 @@
 // Port's entity search rules (search-a-blueprints-entities.json) evaluated over stored entities:
 // property and meta-property rules (`$identifier`, `$title`, `$blueprint`, `$datasource`, …),
-// relation rules, nested `{combinator, rules}`, and cursor pagination (`limit`, `from` → `next`).
+// relation rules, relation path rules (`{property: {path}, operator: "matchAny"}`, upstream paths
+// with one `maxHops` step), nested `{combinator, rules}`, and cursor pagination (`limit`, `from` → `next`).
 import { invalid } from './errors.ts';
 import type { StoredEntity } from './store.ts';
 
@@ -10,6 +11,67 @@ export interface SearchQuery {
 }
 
 type Rule = Record<string, unknown>;
+
+/** What a relation path rule reads beyond the entity itself: relation targets and other entities. */
+export interface EntityGraph {
+  /** The target blueprint of a blueprint's relation, or undefined when it has no such relation. */
+  target(blueprint: string, relation: string): string | undefined;
+  entity(blueprint: string, identifier: string): StoredEntity | undefined;
+}
+
+/** Port's bounds on `maxHops` (relation-operators.md: "accepts values from 1 to 15", once per path). */
+const MAX_HOPS = 15;
+
+type PathStep = { relation: string; maxHops: number | null };
+
+function pathSteps(rule: Rule): PathStep[] | null {
+  const p = rule.property;
+  if (typeof p !== 'object' || p === null || !('path' in p)) return null;
+  const { path, fromBlueprint } = p as { path?: unknown; fromBlueprint?: unknown };
+  if (fromBlueprint !== undefined) throw invalid('query: relation paths with "fromBlueprint" (downstream paths) are not supported by the local Port');
+  if (!Array.isArray(path) || path.length === 0) throw invalid('query: property.path must be a non-empty array of relation identifiers');
+  let repeats = 0;
+  return path.map((step) => {
+    if (typeof step === 'string') return { relation: step, maxHops: null };
+    const s = step as { relation?: unknown; maxHops?: unknown };
+    if (typeof s !== 'object' || s === null || typeof s.relation !== 'string') throw invalid('query: each step of property.path is a relation identifier or {relation, maxHops}');
+    if (s.maxHops === undefined) return { relation: s.relation, maxHops: null };
+    if (typeof s.maxHops !== 'number' || !Number.isInteger(s.maxHops) || s.maxHops < 1 || s.maxHops > MAX_HOPS) throw invalid(`query: maxHops must be an integer from 1 to ${MAX_HOPS}`);
+    if (++repeats > 1) throw invalid('query: maxHops can only be applied once per path');
+    return { relation: s.relation, maxHops: s.maxHops };
+  });
+}
+
+const relationIds = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+/**
+ * The identifiers at the end of an upstream relation path (relation-operators.md, "Related to by
+ * specific path"): a plain step follows the relation once; a `{relation, maxHops}` step follows it
+ * 1..maxHops times and keeps every entity along the way.
+ */
+function pathEnds(e: StoredEntity, steps: PathStep[], graph: EntityGraph): Set<string> {
+  let frontier: Array<{ bp: string; id: string; entity?: StoredEntity }> = [{ bp: e.blueprint, id: e.identifier, entity: e }];
+  for (const step of steps) {
+    const next: typeof frontier = [];
+    for (const node of frontier) {
+      const target = graph.target(node.bp, step.relation);
+      if (!target) throw invalid(`query: "${step.relation}" in property.path is not a relation of blueprint "${node.bp}"`);
+      let level = [node];
+      for (let hop = 0; hop < (step.maxHops ?? 1); hop++) {
+        const reached: typeof frontier = [];
+        for (const n of level) {
+          const source = n.entity ?? graph.entity(n.bp, n.id);
+          for (const id of relationIds(source?.relations[step.relation])) reached.push({ bp: target, id, entity: graph.entity(target, id) });
+        }
+        next.push(...reached);
+        level = reached;
+        if (!level.length) break;
+      }
+    }
+    frontier = next;
+  }
+  return new Set(frontier.map((n) => n.id));
+}
 
 function meta(e: StoredEntity, name: string): unknown {
   switch (name) {
@@ -54,10 +116,19 @@ function contains(v: unknown, needle: unknown): boolean {
   return false;
 }
 
-function ruleMatches(e: StoredEntity, rule: Rule): boolean {
-  if (Array.isArray(rule.rules)) return matchesQuery(e, rule as unknown as SearchQuery);
+function ruleMatches(e: StoredEntity, rule: Rule, graph: EntityGraph | undefined): boolean {
+  if (Array.isArray(rule.rules)) return matchesQuery(e, rule as unknown as SearchQuery, graph);
   const op = rule.operator;
   const value = rule.value;
+  const steps = pathSteps(rule);
+  if (steps || op === 'matchAny') {
+    if (!steps || op !== 'matchAny') throw invalid('query: a relation path (property.path) takes the operator "matchAny", and "matchAny" takes a relation path');
+    const wanted = Array.isArray(value) ? value : [value];
+    if (!wanted.every((v) => typeof v === 'string')) throw invalid('query: the value of a matchAny rule is an identifier or an array of identifiers');
+    if (!graph) return false; // validation probe: the shape is valid
+    const ends = pathEnds(e, steps, graph);
+    return wanted.some((v) => ends.has(v as string));
+  }
   const v = valueOf(e, rule);
   switch (op) {
     case '=': return Array.isArray(v) ? false : v === value;
@@ -82,13 +153,13 @@ function ruleMatches(e: StoredEntity, rule: Rule): boolean {
     case 'isEmpty': return isEmpty(v);
     case 'isNotEmpty': return !isEmpty(v);
     default:
-      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty)`);
+      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty, matchAny on a relation path)`);
   }
 }
 
-export function matchesQuery(e: StoredEntity, query: SearchQuery): boolean {
+export function matchesQuery(e: StoredEntity, query: SearchQuery, graph?: EntityGraph): boolean {
   const rules = query.rules as Rule[];
-  return query.combinator === 'or' ? rules.some((r) => ruleMatches(e, r)) : rules.every((r) => ruleMatches(e, r));
+  return query.combinator === 'or' ? rules.some((r) => ruleMatches(e, r, graph)) : rules.every((r) => ruleMatches(e, r, graph));
 }
 
 /** Validates every rule once (so a bad operator fails even when no entity exists). */
@@ -97,7 +168,7 @@ export function assertQuerySupported(query: SearchQuery): void {
   const visit = (q: SearchQuery) => {
     for (const r of q.rules as Rule[]) {
       if (Array.isArray(r.rules)) visit(r as unknown as SearchQuery);
-      else ruleMatches(probe, r);
+      else ruleMatches(probe, r, undefined);
     }
   };
   visit(query);
