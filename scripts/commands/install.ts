@@ -1,5 +1,6 @@
 // `port-gitlab install`: blueprints, Port webhook, GitLab hooks and the backfill, safe to repeat.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { inputNeeds } from '../install/inputs.ts';
@@ -40,19 +41,23 @@ export interface InstallCommandOptions {
   tuning?: ClientTuning;
   /** Test seam: called as each step starts. */
   onStep?: InstallDeps['onStep'];
+  /** Test seam: install a fork's checkout instead of this package. */
+  bundleDir?: string;
 }
 
 export async function runInstallCommand(argv: string[], o: InstallCommandOptions = {}): Promise<{ exitCode: number; summary?: InstallSummary }> {
-  const ctx = prepareCommand({
+  const ctx = await prepareCommand({
     argv,
     io: o.io ?? processIO(),
     help: INSTALL_HELP,
     tuning: o.tuning,
+    bundleDir: o.bundleDir,
     need: inputNeeds('write the blueprints, the webhook and the entities to Port', 'read the groups, install their hooks and backfill them', { INGEST_CONFIDENTIAL_ISSUES: 'choose whether confidential issues are cataloged' }),
     options: {
-      'dry-run': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
+      ...SHARED_FLAGS.dryRun, ...SHARED_FLAGS.yes, ...SHARED_FLAGS.json,
       'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' },
     },
+    conflicts: [{ flags: ['skip-hook', 'project-hooks'], why: '--skip-hook installs no GitLab hook at all, --project-hooks one hook per project; give the one you mean.' }],
   });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values } = ctx;
@@ -72,6 +77,6 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
   return { exitCode: summary.exitCode, summary };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runInstallCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runInstallCommand(argv, { io })).exitCode;
 }

@@ -2,6 +2,7 @@
 // Port webhook; with --purge also its entities and blueprints. While another install shares the
 // Port organisation, only this install's hooks (and, with --purge, its entities) go.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { formatError } from '../install/errors.ts';
@@ -34,7 +35,8 @@ not confirmed.`;
 const UNINSTALL_NEEDS = inputNeeds('delete the webhook (with --purge, the entities and blueprints)', 'find and delete the hooks on each group');
 
 export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning } = {}): Promise<{ exitCode: number; result?: UninstallResult }> {
-  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, need: UNINSTALL_NEEDS, options: { purge: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } } });
+  // checkBundle false: removing what a broken fork installed must stay possible.
+  const ctx = await prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, need: UNINSTALL_NEEDS, checkBundle: false, options: { purge: { type: 'boolean' }, ...SHARED_FLAGS.yes, ...SHARED_FLAGS.json } });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values, bundle } = ctx;
   const purge = Boolean(values.purge);
@@ -77,6 +79,6 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
   return { exitCode: result.ok ? EXIT.ok : EXIT.failed, result };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runUninstallCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runUninstallCommand(argv, { io })).exitCode;
 }

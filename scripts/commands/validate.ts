@@ -1,10 +1,10 @@
 // `port-gitlab validate`: every bundle file against schemas/ and Port's rules; exit 1 on any problem.
 import { parseArgs } from 'node:util';
-import { readBundle } from '../bundle/load.ts';
+import { checkBundle } from '../bundle/checked.ts';
 import { formatProblem } from '../bundle/problems.ts';
-import { validateBundle } from '../bundle/validate.ts';
-import { createMappingEngine } from '../mapping/engine.ts';
+import { checkBundleDir } from '../cli/bundle-options.ts';
 import { EXIT } from '../cli/errors.ts';
+import { processIO, type CommandIO } from '../install/io.ts';
 
 const HELP = `usage: port-gitlab validate [--json] [--dir DIR]
 
@@ -14,23 +14,26 @@ quoted headers, \`| tostring\` on identifiers and relations, and the rendered we
 Port's published create-a-webhook schema. Exit code 1 when anything is wrong.
 
   --json     one JSON object {ok, problems: [{file, path, message, fix}]}
-  --dir DIR  validate a fork's checkout instead of this package`;
+  --dir DIR  validate a fork's checkout instead of this package
 
-export async function run(argv: string[]): Promise<number> {
+Exit codes: 0 no problem; 1 problems (listed with file, path and fix); 2 bad usage (an unknown
+flag, a --dir that is not a directory).`;
+
+export async function run(argv: string[], io: CommandIO = processIO()): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write(HELP + '\n');
+    io.stdout(HELP + '\n');
     return EXIT.ok;
   }
-  const { bundle, problems } = readBundle(values.dir);
-  if (bundle) problems.push(...validateBundle(bundle, await createMappingEngine()));
+  checkBundleDir(values.dir);
+  const { bundle, problems } = await checkBundle(values.dir);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ ok: problems.length === 0, problems }) + '\n');
+    io.stdout(JSON.stringify({ ok: problems.length === 0, problems }) + '\n');
   } else if (problems.length) {
-    process.stderr.write(`${problems.length} problem(s):\n${problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
+    io.stderr(`${problems.length} problem(s):\n${problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
   } else {
     const b = bundle!;
-    process.stdout.write(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds — version ${b.packageVersion}\n`);
+    io.stdout(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds — version ${b.packageVersion}\n`);
   }
   return problems.length ? EXIT.failed : EXIT.ok;
 }
