@@ -1,7 +1,7 @@
 // `port-gitlab render --json`: the exact bodies the installer sends to Port, secret masked.
-import { parseArgs } from 'node:util';
 import { renderBlueprints, renderWebhook } from '../bundle/render.ts';
 import { loadBundleForCommand, optionsFromFlags } from '../cli/bundle-options.ts';
+import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 
@@ -17,7 +17,7 @@ The bundle must pass every check of \`port-gitlab validate\`; otherwise render p
 problems and exits 2.`;
 
 export async function run(argv: string[], io: CommandIO = processIO()): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'confidential-issues': { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs({ args: argv, options: { json: { type: 'boolean' }, 'confidential-issues': { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, HELP);
   if (values.help) {
     io.stdout(HELP + '\n');
     return EXIT.ok;

@@ -28,8 +28,8 @@ this install wrote.
 Inputs: the same as install (PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL, GITLAB_URL,
 GITLAB_TOKEN, GITLAB_GROUPS).
 
-Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, or
-not confirmed.`;
+Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, not
+confirmed, or what to remove could not be read (credentials, network): nothing was deleted.`;
 
 /** Not INGEST_CONFIDENTIAL_ISSUES: removing hooks, webhook and blueprints does not depend on it. */
 const UNINSTALL_NEEDS = inputNeeds('delete the webhook (with --purge, the entities and blueprints)', 'find and delete the hooks on each group');
@@ -44,8 +44,9 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
   try {
     plan = await planUninstall(ctx.port, ctx.gitlab, bundle, ctx.inputs, purge);
   } catch (err) {
-    io.stderr(`uninstall: could not find what to remove: ${formatError(err)}\n`);
-    return { exitCode: EXIT.failed };
+    // Nothing was deleted: a plan problem, exit 2 like install's preflight.
+    io.stderr(`uninstall: could not find what to remove; nothing was deleted: ${formatError(err)}\n`);
+    return { exitCode: EXIT.badInput };
   }
   const text = formatUninstallPlan(plan, bundle.webhook.content.identifier);
   io.stderr(text + '\n');

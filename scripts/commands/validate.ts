@@ -1,8 +1,8 @@
 // `port-gitlab validate`: every bundle file against schemas/ and Port's rules; exit 1 on any problem.
-import { parseArgs } from 'node:util';
 import { checkBundle } from '../bundle/checked.ts';
 import { formatProblem } from '../bundle/problems.ts';
 import { checkBundleDir } from '../cli/bundle-options.ts';
+import { parseCommandArgs } from '../cli/args.ts';
 import { EXIT } from '../cli/errors.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 
@@ -20,7 +20,7 @@ Exit codes: 0 no problem; 1 problems (listed with file, path and fix); 2 bad usa
 flag, a --dir that is not a directory).`;
 
 export async function run(argv: string[], io: CommandIO = processIO()): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseCommandArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, HELP);
   if (values.help) {
     io.stdout(HELP + '\n');
     return EXIT.ok;
