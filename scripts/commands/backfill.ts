@@ -28,7 +28,7 @@ the next run completes the work.
   --port-concurrency N    Port requests in flight (default 5)
   --delete-threshold X    reconcile deletes nothing when more than this share of a blueprint's
                           entities written by this integration would go (default 0.5)
-  --skip-reconcile        write only; delete nothing
+  --skip-reconcile        write only; delete nothing (not with --delete-threshold)
   --mapping-in-thread     map on the main thread instead of a worker thread: ~40 MB less memory,
                           ~20% slower (jq blocks the requests in flight; README "Benchmarks")
   --confidential-issues   catalog confidential issues too (INGEST_CONFIDENTIAL_ISSUES=true)
@@ -39,7 +39,8 @@ Inputs (environment variable, or the flag): PORT_CLIENT_ID, PORT_CLIENT_SECRET, 
 \`port-gitlab install --help\`.
 
 Exit codes: 0 everything written and reconciled; 1 something failed or a listing was incomplete
-(the summary says what and why); 2 bad input; 130 interrupted.`;
+(the summary says what and why); 2 bad input (conflicting flags, a bundle that fails
+\`port-gitlab validate\`); 130 interrupted.`;
 
 export interface BackfillCommandOptions {
   io?: CommandIO;

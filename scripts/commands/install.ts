@@ -17,7 +17,7 @@ nothing to change sends no write request.
   --dry-run             print the plan (blueprint property diff, webhook diff, hooks) and write nothing
   --yes                 do not ask for confirmation on a terminal
   --json                print one JSON summary on stdout (progress goes to stderr)
-  --skip-hook           install no GitLab hook (read_api is then enough)
+  --skip-hook           install no GitLab hook (read_api is then enough; not with --project-hooks)
   --skip-backfill       do not backfill existing GitLab objects
   --project-hooks       where group hooks are unavailable (GitLab Free/CE) or you are not Owner,
                         install one hook per project instead; a project that refuses its hook
@@ -34,7 +34,8 @@ Inputs (environment variable, or the flag):
 
 Exit codes: 0 installed (or nothing to do); 1 a step failed (what this run created is rolled back),
 or installed except the hooks of the projects listed as refused (a re-run adds only those);
-2 bad input, or a preflight/plan problem (nothing was written).`;
+2 bad input (conflicting flags, a bundle that fails \`port-gitlab validate\`), or a preflight/plan
+problem (nothing was written).`;
 
 export interface InstallCommandOptions {
   io?: CommandIO;
