@@ -40,6 +40,9 @@ export function gitlabTokenFailure(err: unknown, host: string, scope: 'api' | 'r
       return { message: `GitLab at ${host} rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped`, fix: `create a personal, group or service-account access token with the ${scope} scope (GitLab → Settings → Access tokens) and set GITLAB_TOKEN` };
     }
     if (err.code === 'invalid_header_value') return { message: err.gitlabMessage, fix: 'set GITLAB_TOKEN to the token exactly as GitLab shows it' };
+    if (err.status === 403) {
+      return { message: `GitLab at ${host} refused to show the token's user (403 ${err.gitlabMessage}): the token lacks the scope for it`, fix: `give the token the ${scope} scope (GitLab → Settings → Access tokens) and set GITLAB_TOKEN` };
+    }
     if (err.status === 429 || err.status >= 500) return { message: `GitLab at ${host} is unavailable (${err.status}): ${detail}`, fix: 'try again in a few minutes; nothing was written' };
     if (err.status !== 0) {
       return { message: `${host} does not answer as GitLab's API (GET /api/v4/user: ${err.status} ${err.gitlabMessage})`, fix: 'set GITLAB_URL to the root of your GitLab instance, e.g. https://gitlab.com or https://gitlab.example.com (without /api/v4)' };

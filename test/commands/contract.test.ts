@@ -10,6 +10,8 @@ import { main } from '../../scripts/cli.ts';
 import { unreadable } from '../../scripts/commands/preview.ts';
 import { GitLabClient } from '../../scripts/clients/gitlab/index.ts';
 import { GitLabApiError } from '../../scripts/clients/gitlab/errors.ts';
+import { PortApiError } from '../../scripts/clients/port/errors.ts';
+import { gitlabTokenFailure, portAuthFailure } from '../../scripts/install/credential-diagnosis.ts';
 import { PAYLOAD_DIR } from '../helpers/fixtures.ts';
 import { captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
@@ -165,6 +167,28 @@ describe('diagnoses name the real cause', () => {
     expect(r.err).toContain('PORT_API_URL (or --port-api-url): Port API URL "nowhere at all" is neither a region');
     expect(r.err).not.toContain('..');
     expect(r.err).not.toMatch(/https?:\/\/\S*\.\s/);
+  });
+});
+
+describe('credential diagnoses, by what answered', () => {
+  const port = (status: number, code: string, message = 'x') => new PortApiError({ status, code, message, method: 'POST', path: '/v1/auth/access_token', attempts: 1 });
+  const gitlab = (status: number, message: string) => new GitLabApiError({ status, code: `http_${status}`, message, method: 'GET', path: 'user', attempts: 1 });
+  const URL_ = 'https://api.port.io';
+
+  test('Port: only its own refusal is "rejected the credentials"', () => {
+    expect(portAuthFailure(port(401, 'unauthorized', 'wrong secret'), URL_).message).toMatch(/^Port rejected the credentials at/);
+    expect(portAuthFailure(port(401, 'http_401', 'Unauthorized'), URL_).message).toMatch(/does not answer as Port's API/);
+    expect(portAuthFailure(port(200, 'invalid_token_response'), URL_).message).toMatch(/does not answer as Port's API \(POST \/v1\/auth\/access_token: 200 without an access token\)/);
+    expect(portAuthFailure(port(503, 'http_503', 'Service Unavailable'), URL_)).toMatchObject({ message: expect.stringMatching(/is unavailable \(503\)/), fix: expect.stringContaining('try again') });
+    expect(portAuthFailure(port(0, 'econnrefused', 'ECONNREFUSED'), URL_).message).toMatch(/^Port could not be reached/);
+  });
+
+  test('GitLab: 401 rejected, 403 a missing scope, 404 not GitLab, no answer unreachable', () => {
+    expect(gitlabTokenFailure(gitlab(401, '401 Unauthorized'), 'https://gitlab.com').message).toContain('rejected GITLAB_TOKEN (401)');
+    expect(gitlabTokenFailure(gitlab(401, '401 Unauthorized'), 'https://gitlab.com', 'read_api').fix).toContain('read_api scope');
+    expect(gitlabTokenFailure(gitlab(403, '403 Forbidden - insufficient_scope'), 'https://gitlab.com').message).toContain('lacks the scope');
+    expect(gitlabTokenFailure(gitlab(404, 'Not Found'), 'https://port.example').message).toContain("does not answer as GitLab's API");
+    expect(gitlabTokenFailure(new GitLabApiError({ status: 0, code: 'econnrefused', message: 'ECONNREFUSED', method: 'GET', path: 'user', attempts: 3 }), 'https://gitlab.example').message).toContain('could not be reached');
   });
 });
 
