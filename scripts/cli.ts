@@ -2,8 +2,10 @@
 // and is loaded lazily so that `port-gitlab validate` does not pay for the sandbox's imports.
 import { CliError, EXIT } from './cli/errors.ts';
 import { limitHeapGrowth } from './cli/heap.ts';
+import { recordOutcome } from './cli/json-outcome.ts';
+import { processIO, type CommandIO } from './install/io.ts';
 
-type CommandModule = { run(argv: string[]): Promise<number> };
+type CommandModule = { run(argv: string[], io: CommandIO): Promise<number> };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   validate: { summary: 'check every bundle file against schemas/ and Port\'s rules', load: () => import('./commands/validate.ts') },
@@ -21,28 +23,36 @@ function usage(): string {
   return `usage: port-gitlab <command> [options]\n\ncommands:\n${lines.join('\n')}\n\nRun \`port-gitlab <command> --help\` for a command's options.`;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: CommandIO = processIO()): Promise<number> {
   limitHeapGrowth();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(usage() + '\n');
+    io.stdout(usage() + '\n');
     return name ? EXIT.ok : EXIT.badInput;
   }
+  const outcome = recordOutcome(rest, io);
   const command = COMMANDS[name];
+  let code: number;
   if (!command) {
-    process.stderr.write(`port-gitlab: unknown command "${name}".\n\n${usage()}\n`);
-    return EXIT.badInput;
-  }
-  try {
-    const mod = await command.load();
-    return await mod.run(rest);
-  } catch (err) {
-    if (err instanceof CliError) {
-      process.stderr.write(`port-gitlab ${name}: ${err.message}\n`);
-      return err.exitCode;
+    outcome.io.stderr(`port-gitlab: unknown command "${name}".\n\n${usage()}\n`);
+    code = EXIT.badInput;
+  } else {
+    try {
+      const mod = await command.load();
+      code = await mod.run(rest, outcome.io);
+    } catch (err) {
+      if (!(err instanceof CliError)) {
+        // Still one JSON object for a script, then the stack for a person (exit code 1).
+        outcome.io.stderr(`port-gitlab ${name}: unexpected error: ${(err as Error)?.message ?? String(err)}\n`);
+        outcome.finish(EXIT.failed);
+        throw err;
+      }
+      outcome.io.stderr(`port-gitlab ${name}: ${err.message}\n`);
+      code = err.exitCode;
     }
-    throw err;
   }
+  outcome.finish(code);
+  return code;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

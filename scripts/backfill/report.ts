@@ -27,8 +27,14 @@ export function formatSummary(s: BackfillSummary): string[] {
   }
   lines.push(...bottleneckLines(s));
   if (s.stopped) lines.push(`  stopped: ${s.stopped.reason}`);
-  lines.push(s.ok ? 'backfill: ok' : 'backfill: FAILED (see above); the exit code is 1');
+  const code = backfillExitCode(s);
+  lines.push(s.interrupted ? `backfill: INTERRUPTED; the exit code is ${code} — run it again to complete the work` : s.ok ? 'backfill: ok' : `backfill: FAILED (see above); the exit code is ${code}`);
   return lines;
+}
+
+/** The exit code of a finished run (README "Backfill"): the summary's last line names it. */
+export function backfillExitCode(s: Pick<BackfillSummary, 'ok' | 'interrupted'>): number {
+  return s.interrupted ? 130 : s.ok ? 0 : 1;
 }
 
 /** A run shorter than this says nothing about limits: start-up and phases dominate it. */

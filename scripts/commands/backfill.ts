@@ -1,12 +1,13 @@
 // `port-gitlab backfill`: every existing GitLab object of the listed groups into Port, then
 // reconcile (delete what belongs to this install and GitLab no longer has). Inputs as for install.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
-import { formatSummary, TtyProgress } from '../backfill/report.ts';
+import { backfillExitCode, formatSummary, TtyProgress } from '../backfill/report.ts';
 import { backfillPreflightJson, formatBackfillPreflight, preflightBackfill } from '../backfill/preflight.ts';
 
 export const BACKFILL_HELP = `usage: port-gitlab backfill [--dry-run] [--json] [--kinds K,…] [--since-days N|all] [options] [input flags]
@@ -28,10 +29,11 @@ the next run completes the work.
   --port-concurrency N    Port requests in flight (default 5)
   --delete-threshold X    reconcile deletes nothing when more than this share of a blueprint's
                           entities of this install would go (default 0.5)
-  --skip-reconcile        write only; delete nothing
+  --skip-reconcile        write only; delete nothing (not with --delete-threshold)
   --mapping-in-thread     map on the main thread instead of a worker thread: ~40 MB less memory,
                           ~20% slower (jq blocks the requests in flight; README "Benchmarks")
   --confidential-issues   catalog confidential issues too (INGEST_CONFIDENTIAL_ISSUES=true)
+  --yes                   accepted so that a job can pass install's flags; backfill never asks
 
 Inputs (environment variable, or the flag): PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL
 (--port-region eu|us), GITLAB_URL, GITLAB_TOKEN (read_api is enough), GITLAB_GROUPS — see
@@ -44,7 +46,7 @@ GitLab, nothing is deleted, and a re-run resumes (unchanged entities are skipped
 
 Exit codes: 0 everything written and reconciled; 1 something failed, a listing was incomplete or
 Port stopped answering (the summary says what and why; --json: "stopped": {"reason", …}); 2 bad
-input or a preflight problem (nothing listed from GitLab, nothing written); 130 interrupted.`;
+input (conflicting flags, a bundle that fails \`port-gitlab validate\`) or a preflight problem (nothing listed from GitLab, nothing written); 130 interrupted.`;
 
 export interface BackfillCommandOptions {
   io?: CommandIO;
@@ -52,6 +54,8 @@ export interface BackfillCommandOptions {
   signal?: AbortSignal;
   /** Test seam: extra runBackfill options. */
   extra?: Partial<BackfillOptions>;
+  /** Test seam: backfill with a fork's checkout instead of this package. */
+  bundleDir?: string;
 }
 
 function parseNumber(raw: string | boolean | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | string {
@@ -61,16 +65,18 @@ function parseNumber(raw: string | boolean | undefined, flag: string, check: (n:
 }
 
 export async function runBackfillCommand(argv: string[], o: BackfillCommandOptions = {}): Promise<{ exitCode: number; summary?: BackfillSummary }> {
-  const ctx = prepareCommand({
+  const ctx = await prepareCommand({
     argv,
     io: o.io ?? processIO(),
     help: BACKFILL_HELP,
     tuning: o.tuning,
+    bundleDir: o.bundleDir,
     options: {
-      'dry-run': { type: 'boolean' }, json: { type: 'boolean' }, kinds: { type: 'string' }, 'since-days': { type: 'string' },
+      ...SHARED_FLAGS.dryRun, ...SHARED_FLAGS.json, ...SHARED_FLAGS.yes, kinds: { type: 'string' }, 'since-days': { type: 'string' },
       'gitlab-concurrency': { type: 'string' }, 'port-concurrency': { type: 'string' }, 'delete-threshold': { type: 'string' },
       'skip-reconcile': { type: 'boolean' }, 'mapping-in-thread': { type: 'boolean' },
     },
+    conflicts: [{ flags: ['skip-reconcile', 'delete-threshold'], why: 'the threshold limits what reconcile deletes, and --skip-reconcile deletes nothing; give one.' }],
   });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values, inputs, gitlab, port, bundle } = ctx;
@@ -143,7 +149,7 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
     });
     if (json) io.stdout(JSON.stringify(summary) + '\n');
     else (summary.ok ? io.stdout : io.stderr)(formatSummary(summary).join('\n') + '\n');
-    return { exitCode: summary.interrupted ? 130 : summary.ok ? EXIT.ok : EXIT.failed, summary };
+    return { exitCode: backfillExitCode(summary), summary };
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -151,6 +157,6 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
   }
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runBackfillCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runBackfillCommand(argv, { io })).exitCode;
 }

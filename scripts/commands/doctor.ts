@@ -1,5 +1,6 @@
 // `port-gitlab doctor [--json] [--reenable]`: checks an installed integration end to end.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { formatDoctor, runDoctor, type DoctorOptions, type DoctorReport } from '../install/doctor.ts';
@@ -27,7 +28,8 @@ Exit codes: 0 healthy (warnings allowed); 1 a check failed; 2 bad input.`;
 const DOCTOR_NEEDS = inputNeeds('check the webhook, the blueprints and the entity counts in Port', "check each group's hook and send it a test delivery", { INGEST_CONFIDENTIAL_ISSUES: 'compare the webhook mappings with this bundle' });
 
 export async function runDoctorCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning; doctor?: DoctorOptions } = {}): Promise<{ exitCode: number; report?: DoctorReport }> {
-  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: DOCTOR_HELP, tuning: o.tuning, need: DOCTOR_NEEDS, options: { json: { type: 'boolean' }, reenable: { type: 'boolean' } } });
+  // checkBundle false: doctor examines what is installed, which a broken bundle must not hide.
+  const ctx = await prepareCommand({ argv, io: o.io ?? processIO(), help: DOCTOR_HELP, tuning: o.tuning, need: DOCTOR_NEEDS, checkBundle: false, options: { ...SHARED_FLAGS.json, reenable: { type: 'boolean' } } });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values } = ctx;
   const reenable = values.reenable
@@ -39,6 +41,6 @@ export async function runDoctorCommand(argv: string[], o: { io?: CommandIO; tuni
   return { exitCode: report.ok ? EXIT.ok : EXIT.failed, report };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runDoctorCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runDoctorCommand(argv, { io })).exitCode;
 }

@@ -1,5 +1,6 @@
 // `port-gitlab install`: blueprints, Port webhook, GitLab hooks and the backfill, safe to repeat.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { inputNeeds } from '../install/inputs.ts';
@@ -16,7 +17,7 @@ nothing to change sends no write request.
   --dry-run             print the plan (blueprint property diff, webhook diff, hooks) and write nothing
   --yes                 do not ask for confirmation on a terminal
   --json                print one JSON summary on stdout (progress goes to stderr)
-  --skip-hook           install no GitLab hook (read_api is then enough)
+  --skip-hook           install no GitLab hook (read_api is then enough; not with --project-hooks)
   --skip-backfill       do not backfill existing GitLab objects
   --project-hooks       where group hooks are unavailable (GitLab Free/CE) or you are not Owner,
                         install one hook per project instead; a project that refuses its hook
@@ -33,26 +34,31 @@ Inputs (environment variable, or the flag):
 
 Exit codes: 0 installed (or nothing to do); 1 a step failed (what this run created is rolled back),
 or installed except the hooks of the projects listed as refused (a re-run adds only those);
-2 bad input, or a preflight/plan problem (nothing was written).`;
+2 bad input (conflicting flags, a bundle that fails \`port-gitlab validate\`), or a preflight/plan
+problem (nothing was written).`;
 
 export interface InstallCommandOptions {
   io?: CommandIO;
   tuning?: ClientTuning;
   /** Test seam: called as each step starts. */
   onStep?: InstallDeps['onStep'];
+  /** Test seam: install a fork's checkout instead of this package. */
+  bundleDir?: string;
 }
 
 export async function runInstallCommand(argv: string[], o: InstallCommandOptions = {}): Promise<{ exitCode: number; summary?: InstallSummary }> {
-  const ctx = prepareCommand({
+  const ctx = await prepareCommand({
     argv,
     io: o.io ?? processIO(),
     help: INSTALL_HELP,
     tuning: o.tuning,
+    bundleDir: o.bundleDir,
     need: inputNeeds('write the blueprints, the webhook and the entities to Port', 'read the groups, install their hooks and backfill them', { INGEST_CONFIDENTIAL_ISSUES: 'choose whether confidential issues are cataloged' }),
     options: {
-      'dry-run': { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' },
+      ...SHARED_FLAGS.dryRun, ...SHARED_FLAGS.yes, ...SHARED_FLAGS.json,
       'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' },
     },
+    conflicts: [{ flags: ['skip-hook', 'project-hooks'], why: '--skip-hook installs no GitLab hook at all, --project-hooks one hook per project; give the one you mean.' }],
   });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values } = ctx;
@@ -72,6 +78,6 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
   return { exitCode: summary.exitCode, summary };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runInstallCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runInstallCommand(argv, { io })).exitCode;
 }

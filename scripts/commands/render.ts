@@ -1,8 +1,9 @@
 // `port-gitlab render --json`: the exact bodies the installer sends to Port, secret masked.
-import { parseArgs } from 'node:util';
 import { renderBlueprints, renderWebhook } from '../bundle/render.ts';
 import { loadBundleForCommand, optionsFromFlags } from '../cli/bundle-options.ts';
+import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
+import { processIO, type CommandIO } from '../install/io.ts';
 
 const HELP = `usage: port-gitlab render --json [--confidential-issues] [--dir DIR]
 
@@ -10,17 +11,20 @@ Prints {"blueprints": [...], "webhook": {...}}: the blueprint bodies (in creatio
 webhook body the installer sends to Port, with the webhook secret masked.
 
   --confidential-issues  render as if INGEST_CONFIDENTIAL_ISSUES were on
-  --dir DIR              render a fork's checkout instead of this package`;
+  --dir DIR              render a fork's checkout instead of this package
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, 'confidential-issues': { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+The bundle must pass every check of \`port-gitlab validate\`; otherwise render prints validate's
+problems and exits 2.`;
+
+export async function run(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  const { values } = parseCommandArgs({ args: argv, options: { json: { type: 'boolean' }, 'confidential-issues': { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, HELP);
   if (values.help) {
-    process.stdout.write(HELP + '\n');
+    io.stdout(HELP + '\n');
     return EXIT.ok;
   }
   if (!values.json) throw new CliError('render only prints JSON: run `port-gitlab render --json`.');
-  const bundle = loadBundleForCommand(values.dir);
+  const bundle = await loadBundleForCommand(values.dir);
   const options = optionsFromFlags(bundle, values);
-  process.stdout.write(JSON.stringify({ blueprints: renderBlueprints(bundle), webhook: renderWebhook(bundle, { options }) }) + '\n');
+  io.stdout(JSON.stringify({ blueprints: renderBlueprints(bundle), webhook: renderWebhook(bundle, { options }) }) + '\n');
   return EXIT.ok;
 }

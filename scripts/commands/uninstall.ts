@@ -2,6 +2,7 @@
 // Port webhook; with --purge also its entities and blueprints. While another install shares the
 // Port organisation, only this install's hooks (and, with --purge, its entities) go.
 import { EXIT } from '../cli/errors.ts';
+import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';
 import { formatError } from '../install/errors.ts';
@@ -27,14 +28,15 @@ this install wrote.
 Inputs: the same as install (PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL, GITLAB_URL,
 GITLAB_TOKEN, GITLAB_GROUPS).
 
-Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, or
-not confirmed.`;
+Exit codes: 0 removed (or nothing to remove); 1 something could not be removed; 2 bad input, not
+confirmed, or what to remove could not be read (credentials, network): nothing was deleted.`;
 
 /** Not INGEST_CONFIDENTIAL_ISSUES: removing hooks, webhook and blueprints does not depend on it. */
 const UNINSTALL_NEEDS = inputNeeds('delete the webhook (with --purge, the entities and blueprints)', 'find and delete the hooks on each group');
 
 export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; tuning?: ClientTuning } = {}): Promise<{ exitCode: number; result?: UninstallResult }> {
-  const ctx = prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, need: UNINSTALL_NEEDS, options: { purge: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' }, json: { type: 'boolean' } } });
+  // checkBundle false: removing what a broken fork installed must stay possible.
+  const ctx = await prepareCommand({ argv, io: o.io ?? processIO(), help: UNINSTALL_HELP, tuning: o.tuning, need: UNINSTALL_NEEDS, checkBundle: false, options: { purge: { type: 'boolean' }, ...SHARED_FLAGS.yes, ...SHARED_FLAGS.json } });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values, bundle } = ctx;
   const purge = Boolean(values.purge);
@@ -42,8 +44,9 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
   try {
     plan = await planUninstall(ctx.port, ctx.gitlab, bundle, ctx.inputs, purge);
   } catch (err) {
-    io.stderr(`uninstall: could not find what to remove: ${formatError(err)}\n`);
-    return { exitCode: EXIT.failed };
+    // Nothing was deleted: a plan problem, exit 2 like install's preflight.
+    io.stderr(`uninstall: could not find what to remove; nothing was deleted: ${formatError(err)}\n`);
+    return { exitCode: EXIT.badInput };
   }
   const text = formatUninstallPlan(plan, bundle.webhook.content.identifier);
   io.stderr(text + '\n');
@@ -77,6 +80,6 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
   return { exitCode: result.ok ? EXIT.ok : EXIT.failed, result };
 }
 
-export async function run(argv: string[]): Promise<number> {
-  return (await runUninstallCommand(argv)).exitCode;
+export async function run(argv: string[], io?: CommandIO): Promise<number> {
+  return (await runUninstallCommand(argv, { io })).exitCode;
 }

@@ -1,11 +1,11 @@
 // `port-gitlab validate`: every bundle file against schemas/ and Port's rules; exit 1 on any problem.
-import { parseArgs } from 'node:util';
-import { readBundle } from '../bundle/load.ts';
+import { checkBundle } from '../bundle/checked.ts';
 import { formatProblem } from '../bundle/problems.ts';
-import { validateBundle } from '../bundle/validate.ts';
-import { createMappingEngine } from '../mapping/engine.ts';
 import { NATIVE_BUILD_STEPS } from '../jq/native-runtime.ts';
+import { checkBundleDir } from '../cli/bundle-options.ts';
+import { parseCommandArgs } from '../cli/args.ts';
 import { EXIT } from '../cli/errors.ts';
+import { processIO, type CommandIO } from '../install/io.ts';
 
 const HELP = `usage: port-gitlab validate [--json] [--dir DIR]
 
@@ -18,28 +18,27 @@ Where Port's native jq engine is not built, the jq is compiled by jq-wasm and a 
 what that leaves unchecked.
 
   --json     one JSON object {ok, problems: [{file, path, message, fix}]}
-  --dir DIR  validate a fork's checkout instead of this package`;
+  --dir DIR  validate a fork's checkout instead of this package
 
-export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+Exit codes: 0 no problem; 1 problems (listed with file, path and fix); 2 bad usage (an unknown
+flag, a --dir that is not a directory).`;
+
+export async function run(argv: string[], io: CommandIO = processIO()): Promise<number> {
+  const { values } = parseCommandArgs({ args: argv, options: { json: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }, HELP);
   if (values.help) {
-    process.stdout.write(HELP + '\n');
+    io.stdout(HELP + '\n');
     return EXIT.ok;
   }
-  const { bundle, problems } = readBundle(values.dir);
-  if (bundle) {
-    // The loader's generic fallback notice is replaced by one that says what validate could not check.
-    const engine = await createMappingEngine({ warn: () => {} });
-    problems.push(...validateBundle(bundle, engine));
-    if (engine.runtime.name === 'jq-wasm') process.stderr.write(notCheckedOnPortEngine() + '\n');
-  }
+  checkBundleDir(values.dir);
+  const { bundle, problems, engineName } = await checkBundle(values.dir);
+  if (bundle && engineName === 'jq-wasm') io.stderr(notCheckedOnPortEngine() + '\n');
   if (values.json) {
-    process.stdout.write(JSON.stringify({ ok: problems.length === 0, problems }) + '\n');
+    io.stdout(JSON.stringify({ ok: problems.length === 0, problems }) + '\n');
   } else if (problems.length) {
-    process.stderr.write(`${problems.length} problem(s):\n${problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
+    io.stderr(`${problems.length} problem(s):\n${problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
   } else {
     const b = bundle!;
-    process.stdout.write(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds — version ${b.packageVersion}\n`);
+    io.stdout(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds — version ${b.packageVersion}\n`);
   }
   return problems.length ? EXIT.failed : EXIT.ok;
 }

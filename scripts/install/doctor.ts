@@ -10,6 +10,7 @@ import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
+import { portAuthFailure } from './credential-diagnosis.ts';
 import { desiredHookEvents, hookDifferences, hookSpec } from './hook-plan.ts';
 import { disabledText, inspectHooksAt, isDisabledHook } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
@@ -66,7 +67,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     await port.authenticate();
     add({ check: 'port.credentials', status: 'ok', message: `Port accepted the credentials (${port.baseUrl})` });
   } catch (err) {
-    add({ check: 'port.credentials', status: 'fail', message: `Port rejected the credentials: ${explainError(err).message}`, fix: 'check PORT_CLIENT_ID, PORT_CLIENT_SECRET and the region (PORT_API_URL / --port-region)' });
+    add({ check: 'port.credentials', status: 'fail', ...portAuthFailure(err, port.baseUrl) });
     return report();
   }
   // `/user` decides whether GitLab accepts the token; the token's record (scopes, expiry) is read

@@ -34,6 +34,7 @@ export function explainError(err: unknown): { message: string; fix?: string } {
   if (err instanceof GitLabApiError) {
     if (err.status === 401) return { message: err.message, fix: 'GITLAB_TOKEN was rejected (expired, revoked or mistyped); create a new token and run again — the run is safe to repeat' };
     if (err.status === 403) return { message: err.message, fix: 'the token needs the api scope and the Owner role on each group for group hooks (Maintainer on each project for project hooks)' };
+    if (err.code === 'invalid_header_value') return { message: err.message, fix: 'set GITLAB_TOKEN to the token exactly as GitLab shows it' };
     if (err.status === 0) return { message: err.message, fix: 'check GITLAB_URL and the network; the run can be repeated safely' };
     return { message: err.message };
   }

@@ -4,6 +4,7 @@
 import type { TemplateInput, TemplateManifest } from '../../schemas/template.schema.ts';
 import { PORT_REGIONS, resolvePortBaseUrl } from '../clients/port/region.ts';
 import { resolveGitLabHost } from '../clients/gitlab/host.ts';
+import { headerUnsafeChar, headerUnsafeMessage } from '../clients/shared/header-value.ts';
 
 export type InputName =
   | 'PORT_CLIENT_ID' | 'PORT_CLIENT_SECRET' | 'PORT_API_URL'
@@ -195,7 +196,9 @@ export function readInputs(
   }
 
   const gitlabToken = required('GITLAB_TOKEN').trim();
-  if (gitlabToken && /\s/.test(gitlabToken)) problem('GITLAB_TOKEN', 'contains whitespace; paste the token exactly as GitLab shows it');
+  const unsafe = headerUnsafeChar(gitlabToken);
+  if (unsafe) problem('GITLAB_TOKEN', headerUnsafeMessage(unsafe, 'the token from GitLab'));
+  else if (gitlabToken && /\s/.test(gitlabToken)) problem('GITLAB_TOKEN', 'contains whitespace; paste the token exactly as GitLab shows it');
 
   let gitlabGroups: GroupRef[] = [];
   const groupsRaw = required('GITLAB_GROUPS');
@@ -221,7 +224,10 @@ export function readInputs(
 export function formatInputProblems(problems: readonly InputProblem[]): string {
   const lines = problems.map((p) => {
     const name = p.input === 'PORT_REGION' ? p.flag : `${p.input} (or ${p.flag})`;
-    return `  - ${name}: ${p.message}${p.why ? ` (needed to ${p.why})` : ''}.${p.help ? `\n      ${p.help}` : ''}`;
+    const text = `${p.message}${p.why ? ` (needed to ${p.why})` : ''}`;
+    // No second full stop, and none glued to a URL (a reader would copy it with the URL).
+    const stop = /[.!?]$/.test(text) || /https?:\/\/\S+$/.test(text) ? '' : '.';
+    return `  - ${name}: ${text}${stop}${p.help ? `\n      ${p.help}` : ''}`;
   });
   return `missing or invalid inputs; nothing was sent to Port or GitLab:\n${lines.join('\n')}\nSet them as environment variables or flags, then run again.`;
 }

@@ -9,6 +9,7 @@ import type { StoredBlueprint, StoredWebhook } from '../port/types.ts';
 import { groupKey, type GroupRef, type InstallInputs } from './inputs.ts';
 import { explainError } from './errors.ts';
 import { checkTokenScopes } from './token-scopes.ts';
+import { gitlabTokenFailure, portAuthFailure } from './credential-diagnosis.ts';
 import { systemClock, type Clock } from '../clients/shared/clock.ts';
 
 /** How the GitLab events of a group reach Port. */
@@ -91,11 +92,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     portOk = true;
     add({ check: 'port.credentials', status: 'ok', message: `Port accepted the credentials (${port.baseUrl})` });
   } catch (err) {
-    const e = explainError(err);
-    const fix = err instanceof PortApiError && err.status === 0
-      ? `check PORT_API_URL (${port.baseUrl}) and the network`
-      : 'check PORT_CLIENT_ID and PORT_CLIENT_SECRET (Port → Settings → Credentials; use an organisation credential set) and the region: PORT_API_URL or --port-region eu|us';
-    add({ check: 'port.credentials', status: 'fail', message: `Port rejected the credentials at ${port.baseUrl}: ${e.message}`, fix });
+    add({ check: 'port.credentials', status: 'fail', ...portAuthFailure(err, port.baseUrl) });
   }
   if (portOk) {
     try {
@@ -120,12 +117,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
     result.user = user;
     add({ check: 'gitlab.token', status: 'ok', message: `GitLab at ${gitlab.host} accepted the token (user ${user.username})` });
   } catch (err) {
-    const unauthorized = err instanceof GitLabApiError && err.status === 401;
-    add({
-      check: 'gitlab.token', status: 'fail',
-      message: unauthorized ? `GitLab at ${gitlab.host} rejected GITLAB_TOKEN (401): it is expired, revoked or mistyped` : `GitLab at ${gitlab.host} could not be reached: ${explainError(err).message}`,
-      fix: unauthorized ? `create a personal, group or service-account access token with the ${options.hooks ? 'api' : 'read_api'} scope (GitLab → Settings → Access tokens) and set GITLAB_TOKEN` : 'check GITLAB_URL and the network',
-    });
+    add({ check: 'gitlab.token', status: 'fail', ...gitlabTokenFailure(err, gitlab.host, options.hooks ? 'api' : 'read_api') });
   }
   if (!user) return finish(result);
 

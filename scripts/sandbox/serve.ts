@@ -86,7 +86,7 @@ function humanSummary(s: Sandbox): string {
 }
 
 /** Runs `sandbox serve`; resolves with the exit code after a signal-triggered shutdown. */
-export async function serve(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream } = process): Promise<number> {
+export async function serve(argv: string[], io: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } } = process): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdSet } from '../../scripts/backfill/id-set.ts';
 import { forEachLimited, Limiter } from '../../scripts/backfill/limiter.ts';
-import { formatSummary, progressLines } from '../../scripts/backfill/report.ts';
+import { backfillExitCode, formatSummary, progressLines } from '../../scripts/backfill/report.ts';
 import { sameAsPort } from '../../scripts/backfill/unchanged.ts';
 import { inWindow, resolveWindow } from '../../scripts/backfill/window.ts';
 
@@ -107,6 +107,15 @@ describe('report', () => {
     expect(lines).toContain('    - 12: Port refused it: 422 invalid');
     expect(lines.some((l) => l.includes('projects reconcile (refused): 6 of 10'))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(/FAILED/);
+  });
+
+  it('ends an interrupted run with the exit code it really has (130), and a failed one with 1', () => {
+    const interrupted = formatSummary({ ok: false, interrupted: true, kinds: {} });
+    expect(interrupted.at(-1)).toBe('backfill: INTERRUPTED; the exit code is 130 — run it again to complete the work');
+    expect(backfillExitCode({ ok: false, interrupted: true })).toBe(130);
+    expect(formatSummary({ ok: false, kinds: {} }).at(-1)).toBe('backfill: FAILED (see above); the exit code is 1');
+    expect(backfillExitCode({ ok: false })).toBe(1);
+    expect(backfillExitCode({ ok: true })).toBe(0);
   });
 
   it('names the API that set the pace, with the flag that gives it room, on runs long enough to tell', () => {

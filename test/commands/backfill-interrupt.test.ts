@@ -98,6 +98,8 @@ describe('port-gitlab backfill interrupted with SIGINT', () => {
     expect(cut.code, cut.stderr).toBe(130);
     expect(cut.stderr).toContain('backfill: interrupting');
     expect(cut.stderr).toContain('INTERRUPTED, run it again to complete');
+    // The last line names the exit code the run really has.
+    expect(cut.stderr.trim().split('\n').at(-1)).toMatch(/the exit code is 130/);
     const written = total(port);
     expect(written).toBeGreaterThanOrEqual(atSignal);
     expect(written).toBeLessThan(total(reference));
@@ -122,5 +124,5 @@ describe('port-gitlab backfill interrupted with SIGINT', () => {
       const want = reference.entities(b.identifier).map(content).sort((x, y) => x.identifier.localeCompare(y.identifier));
       expect(port.entities(b.identifier).map(content).sort((x, y) => x.identifier.localeCompare(y.identifier))).toEqual(want);
     }
-  });
+  }, 60_000); // three CLI runs, each starting tsx and checking the bundle as validate does (~1 s), with latency
 });

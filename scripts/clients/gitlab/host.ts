@@ -9,7 +9,7 @@ export function resolveGitLabHost(input?: string | null): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new Error(`GitLab URL "${raw}" is not a URL. Set GITLAB_URL to your instance root, e.g. ${DEFAULT_GITLAB_URL} or https://gitlab.example.com.`);
+    throw new Error(`GitLab URL "${raw}" is not a URL; set GITLAB_URL to your instance root, e.g. ${DEFAULT_GITLAB_URL} or https://gitlab.example.com`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`GitLab URL "${raw}" must start with https:// (or http://). Set GITLAB_URL.`);
   if (url.username || url.password || url.search || url.hash) {

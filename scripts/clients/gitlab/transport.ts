@@ -8,6 +8,7 @@ import { fullJitterDelay, type RetryPolicy } from '../shared/backoff.ts';
 import { parseIntHeader, parseRateLimitReset, parseRetryAfter } from '../shared/rate-limit-headers.ts';
 import { RateLimitGate } from '../shared/rate-limit-gate.ts';
 import { redact } from '../shared/redact.ts';
+import { headerUnsafeChar, headerUnsafeMessage, isHeaderValueError } from '../shared/header-value.ts';
 import { GitLabApiError } from './errors.ts';
 import { EndpointRateLimits } from './rate-limiter.ts';
 
@@ -124,6 +125,11 @@ export class GitLabTransport {
         res = await fetch(url, { method, headers, body, signal, redirect: 'manual' });
       } catch (err) {
         this.throwIfAborted(req.signal, method, rel, attempt);
+        if (isHeaderValueError(err)) {
+          // Refused by fetch before sending: a mistyped token, not the network (never retried).
+          const unsafe = headerUnsafeChar(this.opts.token);
+          throw this.error({ status: 0, method, path: rel, code: 'invalid_header_value', attempts: attempt, message: unsafe ? `GITLAB_TOKEN ${headerUnsafeMessage(unsafe, 'the token from GitLab')}` : `a request header cannot be sent: ${describe(err)}` });
+        }
         const timedOut = timeout.aborted;
         const code = timedOut ? 'timeout' : networkCode(err);
         const reason = timedOut ? `no answer within ${this.opts.requestTimeoutMs} ms` : `${code}: ${describe(err)}`;

@@ -24,14 +24,14 @@ export function resolvePortBaseUrl(input?: string | null): string {
     url = new URL(raw);
   } catch {
     throw new Error(
-      `Port API URL "${raw}" is neither a region (eu, us) nor a URL. Set PORT_API_URL (or --port-region eu|us), e.g. ${PORT_REGIONS.eu}.`,
+      `Port API URL "${raw}" is neither a region (eu, us) nor a URL. Set PORT_API_URL (or --port-region eu|us), e.g. ${PORT_REGIONS.eu}`,
     );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new Error(`Port API URL "${raw}" must use https:// (http:// only for a local sandbox). Set PORT_API_URL.`);
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new Error(`Port API URL "${url.origin}${url.pathname}" must not carry credentials, a query or a fragment. Set PORT_API_URL to the bare base URL, e.g. ${PORT_REGIONS.eu}.`);
+    throw new Error(`Port API URL "${url.origin}${url.pathname}" must not carry credentials, a query or a fragment. Set PORT_API_URL to the bare base URL, e.g. ${PORT_REGIONS.eu}`);
   }
   const path = url.pathname.replace(/\/+$/, '').replace(/\/v1$/, '');
   return `${url.origin}${path}`;

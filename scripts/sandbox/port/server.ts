@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { checkRequestBody } from '../../port/api-schemas.ts';
+import { INGEST_BODY_LIMIT } from '../../port/ingest-limits.ts';
 import type { StoredBlueprint, StoredWebhook } from '../../port/types.ts';
 import { describeErrors } from '../../schema/ajv.ts';
 import { FaultInjector, FixedWindowLimiter, Router, applyFault, closeServer, listen, readRawBody, sendJson, type FaultConfig } from '../http/index.ts';
@@ -20,7 +21,7 @@ import { toWebhookView, webhookByKey } from './webhooks.ts';
 
 /** Port's API body limit (§1.1) and the ingest limit (§1.7). */
 export const API_BODY_LIMIT = 1024 * 1024;
-export const INGEST_BODY_LIMIT = 512 * 1024;
+export { INGEST_BODY_LIMIT };
 
 export interface LocalPortOptions {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
