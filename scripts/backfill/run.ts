@@ -107,7 +107,7 @@ class BackfillRun {
     if (!o.groups.length) throw new Error('no GitLab group to backfill: give at least one top-level group');
     this.kinds = new Set(o.kinds?.length ? o.kinds : BACKFILL_KINDS);
     this.now = o.now ?? Date.now;
-    this.window = resolveWindow(o.sinceDays, this.now());
+    this.window = o.updatedSince !== undefined ? { since: o.updatedSince } : resolveWindow(o.sinceDays, this.now());
     this.log = o.log ?? (() => undefined);
     this.gitlab = o.gitlab;
     const installOptions = { ...defaultOptions(o.bundle), ...(o.options ?? {}) };
@@ -384,6 +384,12 @@ class BackfillRun {
     for (const top of this.topGroups) {
       const path = `groups/${String(top.id)}/${endpoint}`;
       const name = `the ${kind === 'mergeRequests' ? 'merge requests' : 'issues'} of ${String(top.full_path)}`;
+      if (this.o.updatedSince !== undefined) {
+        // Incremental: whatever changed, in any state (issues: no state = all).
+        const changed = { ...base, ...(kind === 'mergeRequests' ? { state: 'all' } : {}), updated_after: this.o.updatedSince };
+        await this.list(kind, `updated ${name}`, path, changed, top, { parallel: this.gl.size });
+        continue;
+      }
       if (this.window.since === null) {
         await this.list(kind, name, path, kind === 'mergeRequests' ? { ...base, state: 'all' } : base, top, { parallel: this.gl.size });
         continue;
@@ -452,7 +458,9 @@ class BackfillRun {
     }
     // A deployment's job relation is kept only for jobs listed above (else Port would create an empty job).
     const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
-    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, { order_by: 'id', sort: 'asc' }, p, { alsoKnown: known });
+    // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
+    const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
+    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
     if (this.kinds.has('releases')) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
   }
 
@@ -473,6 +481,7 @@ class BackfillRun {
     };
     const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
     const since = this.window;
+    const incremental = this.o.updatedSince !== undefined;
     const kinds: ReconcileKind[] = [];
     for (const kind of BACKFILL_KINDS) {
       if (!this.kinds.has(kind)) continue;
@@ -484,7 +493,8 @@ class BackfillRun {
         case 'mergeRequests':
         case 'issues':
           // Only what the listing would have returned can be known gone: open, or updated in the window.
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
+          // Incremental: open ones were not listed, only what changed (updated_at never goes back).
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || (!incremental && prop(e, 'state') === 'opened') || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
           break;
         case 'pipelines':
           isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || inWindow(since, prop(e, 'updatedAt')) || parentGone(e));
@@ -496,6 +506,9 @@ class BackfillRun {
             const pipeline = (e.relations as Obj | undefined)?.pipeline;
             return parentGone(e) || (typeof pipeline === 'string' && (this.seenOf(pipelineBp).has(pipeline) || approved.get(pipelineBp)?.has(pipeline) === true));
           };
+          break;
+        case 'deployments':
+          isStale = incremental ? (e) => !seen.has(String(e.identifier)) && (inWindow(since, prop(e, 'updatedAt')) || parentGone(e)) : (e) => !seen.has(String(e.identifier));
           break;
         default:
           isStale = (e) => !seen.has(String(e.identifier));

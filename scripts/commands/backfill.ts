@@ -4,7 +4,8 @@ import { EXIT } from '../cli/errors.ts';
 import { prepareCommand } from '../install/context.ts';
 import { processIO, type CommandIO } from '../install/io.ts';
 import type { ClientTuning } from '../install/clients.ts';
-import { groupKey } from '../install/inputs.ts';
+import { groupKey, type InstallInputs } from '../install/inputs.ts';
+import type { GitLabClient } from '../clients/gitlab/index.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { formatSummary, TtyProgress } from '../backfill/report.ts';
@@ -47,7 +48,7 @@ export interface BackfillCommandOptions {
   extra?: Partial<BackfillOptions>;
 }
 
-function parseNumber(raw: string | boolean | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | string {
+export function parseNumber(raw: string | boolean | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | string {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   return typeof raw === 'string' && raw.trim() !== '' && check(n) ? n : `--${flag} ${String(raw)}: ${rule}`;
@@ -96,22 +97,8 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
     return { exitCode: EXIT.badInput };
   }
 
-  // GITLAB_GROUPS names groups by path or id; the backfill needs both.
-  const groups: BackfillOptions['groups'] = [];
-  for (const ref of inputs.gitlabGroups) {
-    let g;
-    try {
-      g = await gitlab.group(groupKey(ref));
-    } catch (err) {
-      io.stderr(`could not read GitLab group "${ref.raw}": ${(err as Error).message}\n`);
-      return { exitCode: EXIT.failed };
-    }
-    if (!g) {
-      io.stderr(`GITLAB_GROUPS: group "${ref.raw}" was not found at ${gitlab.host}, or the token's user cannot see it; check the path or id and the token.\n`);
-      return { exitCode: EXIT.badInput };
-    }
-    groups.push({ id: g.id as number, full_path: String(g.full_path) });
-  }
+  const groups = await resolveGroups(gitlab, inputs, io);
+  if (typeof groups === 'number') return { exitCode: groups };
 
   const json = Boolean(values.json);
   const controller = new AbortController();
@@ -150,6 +137,26 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
     process.off('SIGTERM', onSigint);
     outer?.removeEventListener('abort', onOuterAbort);
   }
+}
+
+/** GITLAB_GROUPS names groups by path or id; the backfill needs both. An exit code after saying why. */
+export async function resolveGroups(gitlab: GitLabClient, inputs: InstallInputs, io: CommandIO): Promise<BackfillOptions['groups'] | number> {
+  const groups: BackfillOptions['groups'] = [];
+  for (const ref of inputs.gitlabGroups) {
+    let g;
+    try {
+      g = await gitlab.group(groupKey(ref));
+    } catch (err) {
+      io.stderr(`could not read GitLab group "${ref.raw}": ${(err as Error).message}\n`);
+      return EXIT.failed;
+    }
+    if (!g) {
+      io.stderr(`GITLAB_GROUPS: group "${ref.raw}" was not found at ${gitlab.host}, or the token's user cannot see it; check the path or id and the token.\n`);
+      return EXIT.badInput;
+    }
+    groups.push({ id: g.id as number, full_path: String(g.full_path) });
+  }
+  return groups;
 }
 
 export async function run(argv: string[]): Promise<number> {

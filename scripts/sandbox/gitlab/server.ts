@@ -55,7 +55,7 @@ export type LocalGitLabOptions = {
 const CONTROL_METHODS = [
   'openMergeRequest', 'updateMergeRequest', 'mergeMergeRequest', 'closeMergeRequest', 'reopenMergeRequest', 'openIssue',
   'closeIssue', 'reopenIssue', 'runPipeline', 'deploy', 'createRelease', 'deleteRelease', 'createProject', 'destroyProject',
-  'createSubgroup', 'destroySubgroup', 'addMember', 'removeMember',
+  'createSubgroup', 'destroySubgroup', 'addMember', 'removeMember', 'silently',
 ] as const;
 type ControlFunctions = Pick<ControlApi, (typeof CONTROL_METHODS)[number]>;
 
