@@ -40,7 +40,7 @@ describe('port-gitlab sync', () => {
     return { ...r, summary, err: c.err(), gitlabRequests: sb.proxy.log.slice(before) };
   }
   const state = () => sb.port.entities(SYNC_STATE_BLUEPRINT).find(() => true);
-  const entity = (bp: string, id: string | number) => sb.port.entities(bp).find((e) => e.identifier === String(id));
+  const entity = (bp: string, id: unknown) => sb.port.entities(bp).find((e) => e.identifier === String(id));
 
   test('--help explains the command', async () => {
     const c = captureIO(sb.env);
