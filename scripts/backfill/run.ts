@@ -461,7 +461,8 @@ class BackfillRun {
     // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
     if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
-    if (this.kinds.has('releases')) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
+    // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
+    if (this.kinds.has('releases') && this.o.updatedSince === undefined) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
   }
 
   // ---- reconcile -------------------------------------------------------------------------------
@@ -506,6 +507,9 @@ class BackfillRun {
             const pipeline = (e.relations as Obj | undefined)?.pipeline;
             return parentGone(e) || (typeof pipeline === 'string' && (this.seenOf(pipelineBp).has(pipeline) || approved.get(pipelineBp)?.has(pipeline) === true));
           };
+          break;
+        case 'releases':
+          isStale = incremental ? parentGone : (e) => !seen.has(String(e.identifier));
           break;
         case 'deployments':
           isStale = incremental ? (e) => !seen.has(String(e.identifier)) && (inWindow(since, prop(e, 'updatedAt')) || parentGone(e)) : (e) => !seen.has(String(e.identifier));

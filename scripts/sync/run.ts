@@ -3,7 +3,7 @@
 // last full sync recent — only what GitLab changed since the last successful sync (minus an
 // overlap). The watermark advances to this run's start only when nothing failed and every
 // listing was complete; otherwise the next run covers this run's window again.
-import { runBackfill, BACKFILL_KINDS, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
+import { runBackfill, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { checkAndRepairHooks, type SyncHooksOptions, type SyncHooksReport } from './hooks.ts';
 import { planSync, type PlanOptions } from './plan.ts';
 import { readWatermark, writeWatermark, type SyncWatermark, type WatermarkRead } from './watermark.ts';
@@ -11,13 +11,6 @@ import type { Bundle } from '../bundle/load.ts';
 import type { InstallInputs } from '../install/inputs.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
-
-/**
- * What an incremental sync lists: everything but releases. GitLab's releases API has no
- * `updated_after`, and listing them costs one request per project (the same as a full sync's),
- * so releases are caught live by the hook (create, update, delete) and otherwise by the full sync.
- */
-export const INCREMENTAL_KINDS: readonly BackfillKind[] = BACKFILL_KINDS.filter((k) => k !== 'releases');
 
 export interface SyncSummary extends BackfillSummary {
   mode: 'incremental' | 'full';
@@ -69,7 +62,9 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
   const { installId: _i, inputs: _in, full: _f, fullAfterHours: _h, overlapMinutes: _m, skipHooks: _s, hooks: _k, ...backfillOptions } = o;
   const data = await runBackfill({
     ...backfillOptions,
-    ...(plan.mode === 'incremental' ? { kinds: INCREMENTAL_KINDS, updatedSince: plan.updatedSince } : {}),
+    // Incremental: every kind, releases only reconciled under projects that are gone (they have no
+    // updated_after, and listing them costs a request per project: the hook or the full sync brings them).
+    ...(plan.mode === 'incremental' ? { updatedSince: plan.updatedSince } : {}),
   });
 
   const previous = read.status === 'ok' ? read.watermark : null;
