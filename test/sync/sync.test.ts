@@ -10,6 +10,8 @@ import type { SyncOptions, SyncSummary } from '../../scripts/sync/run.ts';
 import { SYNC_STATE_BLUEPRINT } from '../../scripts/sync/watermark.ts';
 import { PortClient } from '../../scripts/clients/port/index.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
+import { createBackfillEngine } from '../../scripts/backfill/run.ts';
+import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { DOCTOR, FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
 type Obj = Record<string, any>;
@@ -19,7 +21,9 @@ describe('port-gitlab sync', () => {
   let sb: Sandboxes;
   let port: PortClient;
   let project: Obj;
+  let engine: MappingEngine;
   beforeAll(async () => {
+    engine = await createBackfillEngine();
     sb = await startSandboxes();
     const c = captureIO(sb.env);
     const r = await runInstallCommand([], { io: c.io, tuning: FAST });
@@ -35,7 +39,7 @@ describe('port-gitlab sync', () => {
   async function sync(args: string[] = [], extra: Partial<SyncOptions> = {}) {
     const c = captureIO(sb.env);
     const before = sb.proxy.log.length;
-    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0, ...extra } });
+    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0, engine, ...extra } });
     const summary = (c.out() ? JSON.parse(c.out()) : undefined) as SyncSummary | undefined;
     return { ...r, summary, err: c.err(), gitlabRequests: sb.proxy.log.slice(before) };
   }
@@ -189,7 +193,7 @@ describe('port-gitlab sync', () => {
 
   test('the human summary names the mode, the hooks and the watermark', async () => {
     const c = captureIO(sb.env);
-    const r = await runSyncCommand(['--skip-hooks'], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0 } });
+    const r = await runSyncCommand(['--skip-hooks'], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0, engine } });
     expect(r.exitCode, c.err()).toBe(0);
     expect(c.out()).toMatch(/^sync: incremental — changes since the last successful sync/);
     expect(c.out()).toContain('hooks: not checked (--skip-hooks)');
