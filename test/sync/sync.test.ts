@@ -212,3 +212,39 @@ describe('port-gitlab sync', () => {
     expect(JSON.stringify(state())).toBe(before);
   });
 });
+
+describe('port-gitlab sync with a read_api token', () => {
+  let sb: Sandboxes;
+  beforeAll(async () => {
+    sb = await startSandboxes({ gitlab: { extraTokens: [{ role: 'owner', scopes: ['read_api'] }] } });
+    const c = captureIO(sb.env);
+    const r = await runInstallCommand([], { io: c.io, tuning: FAST });
+    expect(r.exitCode, c.err()).toBe(0);
+  });
+  afterAll(async () => {
+    await sb?.close();
+  });
+
+  test('a disabled hook it cannot re-enable: says why, syncs the data anyway, exit 1', async () => {
+    const res = await fetch(`${sb.gitlab.url}/api/v4/groups/${sb.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&archived=false`, { headers: { 'private-token': sb.gitlab.token } });
+    const project = ((await res.json()) as Obj[])[0]!;
+    sb.port.faults.failNext(4, 503);
+    const missed: Obj[] = [];
+    for (let i = 0; i < 8 && sb.gitlab.hooks()[0].alert_status === 'executable'; i++) missed.push((await sb.gitlab.openIssue(project.id, { title: `missed ${i}` })).object);
+    sb.port.faults.clear();
+    expect(sb.gitlab.hooks()[0].alert_status).toBe('temporarily_disabled');
+
+    const c = captureIO({ ...sb.env, GITLAB_TOKEN: sb.gitlab.extraTokens[0]! });
+    const r = await runSyncCommand(['--json'], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0 } });
+    expect(r.exitCode).toBe(1);
+    const s = JSON.parse(c.out()) as SyncSummary;
+    expect(s.hooks.status).toBe('problems');
+    expect(s.hooks.message).toContain('The GitLab token has no `api` scope, so it cannot re-enable hooks');
+    expect(sb.gitlab.hooks()[0].alert_status).toBe('temporarily_disabled');
+    // The data part needs only read_api: synced, and the watermark stored.
+    expect(Object.values(s.kinds).every((k) => k.complete && k.failed === 0)).toBe(true);
+    expect(s.watermark.stored).toBeDefined();
+    for (const m of missed) expect(sb.port.entities('gitlabIssue').some((e) => e.identifier === String(m.id))).toBe(true);
+    expect(c.out() + c.err()).not.toContain(sb.gitlab.extraTokens[0]!);
+  });
+});
