@@ -41,7 +41,8 @@ function catalog(port: LocalPort): Record<string, Record<string, Obj>> {
   return out;
 }
 
-describe('incremental syncs plus the periodic full sync equal a fresh backfill', () => {
+// Each sequence runs a dozen syncs and two installs: minutes on a loaded two-core machine.
+describe('incremental syncs plus the periodic full sync equal a fresh backfill', { timeout: 300_000 }, () => {
   let sb: Sandboxes;
   let engine: MappingEngine;
   // GitLab's clock runs ahead of this process's: a minute more before each sync, so that GitLab's

@@ -17,7 +17,7 @@ import { DOCTOR, FAST, captureIO, portWrites, startSandboxes, type Sandboxes } f
 type Obj = Record<string, any>;
 const BLUEPRINTS = loadBundle().blueprints.map((b) => b.content.identifier);
 
-describe('port-gitlab sync', () => {
+describe('port-gitlab sync', { timeout: 120_000 }, () => {
   let sb: Sandboxes;
   let port: PortClient;
   let project: Obj;
@@ -213,7 +213,7 @@ describe('port-gitlab sync', () => {
   });
 });
 
-describe('port-gitlab sync with a read_api token', () => {
+describe('port-gitlab sync with a read_api token', { timeout: 120_000 }, () => {
   let sb: Sandboxes;
   beforeAll(async () => {
     sb = await startSandboxes({ gitlab: { extraTokens: [{ role: 'owner', scopes: ['read_api'] }] } });
