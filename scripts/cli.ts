@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   install: { summary: 'install the integration: blueprints, Port webhook, GitLab hooks, backfill', load: () => import('./commands/install.ts') },
   uninstall: { summary: 'remove the GitLab hooks and the Port webhook (--purge: also entities and blueprints)', load: () => import('./commands/uninstall.ts') },
   backfill: { summary: 'bring existing GitLab objects into Port and delete what GitLab no longer has', load: () => import('./commands/backfill.ts') },
+  sync: { summary: 'the scheduled catch-up: re-enable disabled hooks, sync what changed (or everything, when due)', load: () => import('./commands/sync.ts') },
   doctor: { summary: 'check an installed integration: credentials, webhook, hook health, token, entity counts', load: () => import('./commands/doctor.ts') },
   sandbox: { summary: 'run a local Port and GitLab (`sandbox serve`) or the full demo (`sandbox`)', load: () => import('./commands/sandbox.ts') },
 };

@@ -113,7 +113,7 @@ class BackfillRun {
     if (!o.groups.length) throw new Error('no GitLab group to backfill: give at least one top-level group');
     this.kinds = new Set(o.kinds?.length ? o.kinds : BACKFILL_KINDS);
     this.now = o.now ?? Date.now;
-    this.window = resolveWindow(o.sinceDays, this.now());
+    this.window = o.updatedSince !== undefined ? { since: o.updatedSince } : resolveWindow(o.sinceDays, this.now());
     this.log = o.log ?? (() => undefined);
     this.gitlab = o.gitlab;
     const installOptions = { ...defaultOptions(o.bundle), ...(o.options ?? {}) };
@@ -414,6 +414,12 @@ class BackfillRun {
     for (const top of this.topGroups) {
       const path = `groups/${String(top.id)}/${endpoint}`;
       const name = `the ${kind === 'mergeRequests' ? 'merge requests' : 'issues'} of ${String(top.full_path)}`;
+      if (this.o.updatedSince !== undefined) {
+        // Incremental: whatever changed, in any state (issues: no state = all).
+        const changed = { ...base, ...(kind === 'mergeRequests' ? { state: 'all' } : {}), updated_after: this.o.updatedSince };
+        await this.list(kind, `updated ${name}`, path, changed, top, { parallel: this.gl.size });
+        continue;
+      }
       if (this.window.since === null) {
         await this.list(kind, name, path, kind === 'mergeRequests' ? { ...base, state: 'all' } : base, top, { parallel: this.gl.size });
         continue;
@@ -482,8 +488,11 @@ class BackfillRun {
     }
     // A deployment's job relation is kept only for jobs listed above (else Port would create an empty job).
     const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
-    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, { order_by: 'id', sort: 'asc' }, p, { alsoKnown: known });
-    if (this.kinds.has('releases')) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
+    // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
+    const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
+    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
+    // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
+    if (this.kinds.has('releases') && this.o.updatedSince === undefined) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
   }
 
   // ---- reconcile -------------------------------------------------------------------------------
@@ -508,6 +517,7 @@ class BackfillRun {
     const touched = (e: Entity) => inWindow(since, prop(e, 'updatedAt')) || inWindow(since, prop(e, 'createdAt')) || inWindow(since, prop(e, 'finishedAt'));
     // Ownership (ownership.ts) by the top-level groups as GitLab answered them (their web_url gives the URL root).
     const scope = this.topGroups.length ? ownedScope(this.gitlab.host, this.topGroups as unknown as Array<{ id: number; full_path: string; web_url?: string }>) : null;
+    const incremental = this.o.updatedSince !== undefined;
     const kinds: ReconcileKind[] = [];
     for (const kind of BACKFILL_KINDS) {
       if (!this.kinds.has(kind)) continue;
@@ -519,7 +529,8 @@ class BackfillRun {
         case 'mergeRequests':
         case 'issues':
           // Only what the listing would have returned can be known gone: open, or updated in the window.
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || prop(e, 'state') === 'opened' || touched(e) || parentGone(e));
+          // Incremental: open ones were not listed, only what changed (updated_at never goes back).
+          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || (!incremental && prop(e, 'state') === 'opened') || touched(e) || parentGone(e));
           break;
         case 'pipelines':
           isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || touched(e) || parentGone(e));
@@ -531,6 +542,12 @@ class BackfillRun {
             const pipeline = (e.relations as Obj | undefined)?.pipeline;
             return parentGone(e) || (typeof pipeline === 'string' && (this.seenOf(pipelineBp).has(pipeline) || approved.get(pipelineBp)?.has(pipeline) === true));
           };
+          break;
+        case 'releases':
+          isStale = incremental ? parentGone : (e) => !seen.has(String(e.identifier));
+          break;
+        case 'deployments':
+          isStale = incremental ? (e) => !seen.has(String(e.identifier)) && (inWindow(since, prop(e, 'updatedAt')) || parentGone(e)) : (e) => !seen.has(String(e.identifier));
           break;
         default:
           isStale = (e) => !seen.has(String(e.identifier));

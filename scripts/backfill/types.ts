@@ -46,6 +46,13 @@ export interface BackfillOptions {
    * updated in the last N days. Default 90; `null` = everything.
    */
   sinceDays?: number | null;
+  /**
+   * Incremental (`sync`): merge requests, issues, pipelines (and their jobs) and deployments updated
+   * at or after this ISO date-time only, instead of the history window; reconcile then deletes only
+   * what that listing proves gone (see scripts/sync/). Releases have no `updated_after`: they are not
+   * listed, only reconciled under projects that are gone (else Port refuses to delete the project).
+   */
+  updatedSince?: string;
   /** Concurrent GitLab requests (default 8). */
   gitlabConcurrency?: number;
   /** Concurrent Port requests (default 5, as Ocean). */

@@ -58,7 +58,7 @@ export interface BackfillCommandOptions {
   bundleDir?: string;
 }
 
-function parseNumber(raw: string | boolean | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | string {
+export function parseNumber(raw: string | boolean | undefined, flag: string, check: (n: number) => boolean, rule: string): number | undefined | string {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   return typeof raw === 'string' && raw.trim() !== '' && check(n) ? n : `--${flag} ${String(raw)}: ${rule}`;

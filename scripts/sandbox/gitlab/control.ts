@@ -50,6 +50,14 @@ export class ControlApi {
     return is;
   }
 
+  /**
+   * Makes the changes in `change` (calls of this API) silently: REST shows them, no hook is called
+   * (as while a hook is disabled, or for changes GitLab sends no event for). Returns what `change` returns.
+   */
+  silently<T>(change: () => Promise<T>): Promise<T> {
+    return this.events.withoutDeliveries(change);
+  }
+
   // ---- merge requests ----------------------------------------------------------------------------
   async openMergeRequest(projectRef: Ref, o: { title: string; description?: string | null; sourceBranch?: string; targetBranch?: string; labels?: string[]; assigneeIds?: number[]; reviewerIds?: number[]; authorId?: number; draft?: boolean }): Promise<ChangeResult<Json>> {
     const p = this.project(projectRef);

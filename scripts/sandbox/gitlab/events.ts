@@ -51,7 +51,24 @@ export class EventDispatcher {
     return out;
   }
 
+  /** >0 while `withoutDeliveries` runs: GitLab changes state but no hook hears of it. */
+  private muted = 0;
+
+  /**
+   * Runs `change` with every delivery suppressed: what a receiver sees when the hook is disabled,
+   * Port is unreachable, or GitLab sends no event for the change at all.
+   */
+  async withoutDeliveries<T>(change: () => Promise<T>): Promise<T> {
+    this.muted++;
+    try {
+      return await change();
+    } finally {
+      this.muted--;
+    }
+  }
+
   async dispatch(ev: EventSpec): Promise<EventReport> {
+    if (this.muted > 0) return { event: ev.header, deliveries: [] };
     const now = this.state.now();
     // GitLab draws the Event-UUID per hook (keyed by hook id), not once per event.
     const results = await Promise.all(this.receivers(ev).map((h) => this.send(h, ev.header, ev.payload, randomUUID(), now)));

@@ -245,11 +245,20 @@ export function buildRoutes(gl: GitLabInstance): Router<GitLabRouteContext> {
   }));
   r.get(`${A}/projects/:id/deployments`, withProject((ctx, p) => {
     const q = ctx.query;
-    enumParam(q, 'order_by', ['id', 'iid', 'created_at', 'updated_at', 'finished_at', 'ref'] as const, 'id');
+    const orderBy = enumParam(q, 'order_by', ['id', 'iid', 'created_at', 'updated_at', 'finished_at', 'ref'] as const, 'id');
     const sort = enumParam(q, 'sort', ['asc', 'desc'] as const, 'asc');
     const status = enumParam(q, 'status', ['created', 'running', 'success', 'failed', 'canceled', 'blocked'] as const);
     const env = q.get('environment');
-    const seq = filtered(state.projectDeployments(p.id), (d) => (!status || d.status === status) && (!env || d.environment === env), state.cache, `deps:${state.version}:${p.id}:${status}:${env}`);
+    // Documented filters (Deployments API); GitLab wants them paired with order_by=updated_at.
+    const updatedAfter = timeParam(q, 'updated_after');
+    const updatedBefore = timeParam(q, 'updated_before');
+    let seq = filtered(state.projectDeployments(p.id), (d) => (!status || d.status === status) && (!env || d.environment === env)
+      && (updatedAfter === undefined || d.updatedAt >= updatedAfter) && (updatedBefore === undefined || d.updatedAt <= updatedBefore),
+    state.cache, `deps:${state.version}:${p.id}:${ctx.url.search}`);
+    if (orderBy === 'updated_at') {
+      const items = Array.from({ length: seq.length }, (_, i) => seq.at(i)).sort((a, b) => a.updatedAt - b.updatedAt || a.id - b.id);
+      seq = arraySeq(items);
+    }
     return page(sort === 'asc' ? seq : reversed(seq), ctx, (d) => gl.rest.deployment(d));
   }));
 

@@ -56,7 +56,7 @@ const CONTROL_METHODS = [
   'openMergeRequest', 'updateMergeRequest', 'mergeMergeRequest', 'closeMergeRequest', 'reopenMergeRequest', 'openIssue',
   'closeIssue', 'reopenIssue', 'runPipeline', 'deploy', 'createRelease', 'deleteRelease', 'createProject', 'destroyProject',
   'createSubgroup', 'destroySubgroup', 'addMember', 'removeMember',
-  'deleteMergeRequest', 'deleteIssue', 'deletePipeline', 'transferProject', 'transferGroup',
+  'deleteMergeRequest', 'deleteIssue', 'deletePipeline', 'transferProject', 'transferGroup', 'silently',
 ] as const;
 type ControlFunctions = Pick<ControlApi, (typeof CONTROL_METHODS)[number]>;
 
