@@ -8,7 +8,7 @@ import { formatProblem, type BundleProblem } from '../../scripts/bundle/problems
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runBackfillCommand } from '../../scripts/commands/backfill.ts';
 import { copyBundle, type BundleCopy } from '../helpers/bundle-copy.ts';
-import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, startSandboxes, type Sandboxes, requestsSeen } from '../install/helpers.ts';
 
 /** The four defects of issue 12 §3, each as a fork would make it. */
 const DEFECTS: Array<{ name: string; problem: RegExp; breakIt(copy: BundleCopy): void }> = [
@@ -50,8 +50,7 @@ describe('a bundle that fails validate', () => {
     await sb?.close();
   });
 
-  /** Requests either sandbox has seen so far. */
-  const requests = () => Object.values(sb.port.requestCounts()).reduce((a, b) => a + b, 0) + sb.proxy.log.length;
+  const requests = () => requestsSeen(sb);
 
   async function cli(args: string[]) {
     const c = captureIO(sb.env);

@@ -13,7 +13,7 @@ import { GitLabApiError } from '../../scripts/clients/gitlab/errors.ts';
 import { PortApiError } from '../../scripts/clients/port/errors.ts';
 import { gitlabTokenFailure, portAuthFailure } from '../../scripts/install/credential-diagnosis.ts';
 import { PAYLOAD_DIR } from '../helpers/fixtures.ts';
-import { captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { captureIO, startSandboxes, type Sandboxes, requestsSeen } from '../install/helpers.ts';
 
 let sb: Sandboxes;
 beforeAll(async () => {
@@ -23,8 +23,7 @@ afterAll(async () => {
   await sb?.close();
 });
 
-/** Requests either sandbox has seen so far. */
-const requests = () => Object.values(sb.port.requestCounts()).reduce((a, b) => a + b, 0) + sb.proxy.log.length;
+const requests = () => requestsSeen(sb);
 
 async function cli(args: string[], env: Record<string, string | undefined> = sb.env) {
   const c = captureIO(env);

@@ -6,7 +6,7 @@ import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
-import { FAST, captureIO, startSandboxes, type Sandboxes } from './helpers.ts';
+import { FAST, captureIO, startSandboxes, type Sandboxes, requestsSeen } from './helpers.ts';
 
 const template = loadBundle().template;
 const description = (name: string) => template.inputs.find((i) => i.name === name)!.description;
@@ -20,8 +20,7 @@ describe('inputs per command', () => {
     await sb?.close();
   });
 
-  /** Requests either sandbox has seen so far. */
-  const requests = () => Object.values(sb.port.requestCounts()).reduce((a, b) => a + b, 0) + sb.proxy.log.length;
+  const requests = () => requestsSeen(sb);
 
   test('a missing input doctor needs: exit 2 before any request, naming it, the flag, why and where to get it', async () => {
     const before = requests();

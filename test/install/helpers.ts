@@ -131,6 +131,11 @@ export function portWrites(port: LocalPort, before: Record<string, number> = {})
 }
 
 /** Doctor's audit-log polling, shortened for the sandbox (deliveries land within milliseconds). */
+/** Requests either sandbox has seen so far (Port's per-route counts and the GitLab proxy's log). */
+export function requestsSeen(sb: Sandboxes): number {
+  return Object.values(sb.port.requestCounts()).reduce((a, b) => a + b, 0) + sb.proxy.log.length;
+}
+
 export const DOCTOR = { auditPolls: 20, auditPollMs: 50 };
 
 /** `port-gitlab doctor ARGS` against the sandboxes, with its exit code and captured output. */

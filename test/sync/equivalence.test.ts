@@ -2,6 +2,7 @@
 // without any event, some while GitLab has the hook disabled — incremental syncs plus the periodic
 // full sync leave Port identical to a fresh full backfill into an empty Port (the same entities,
 // with the same values for everything a backfill writes). Several sequences (seeds).
+import { seededRandom } from '../../scripts/sandbox/http/random.ts';
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runSyncCommand } from '../../scripts/commands/sync.ts';
@@ -19,17 +20,7 @@ type Obj = Record<string, any>;
 const bundle = loadBundle();
 const BLUEPRINTS = bundle.blueprints.map((b) => b.content.identifier);
 
-/** A small deterministic PRNG (mulberry32): the same sequence on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 /** What a fresh backfill would write, per blueprint: identifier → title, properties, relations. */
 function catalog(port: LocalPort): Record<string, Record<string, Obj>> {
