@@ -12,7 +12,7 @@ import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
 import { portAuthFailure } from './credential-diagnosis.ts';
 import { desiredHookEvents, hookDifferences, hookSpec } from './hook-plan.ts';
-import { disabledText, inspectHooksAt, isDisabledHook } from './hooks-repair.ts';
+import { disabledText, inspectHooksAt, isDisabledHook, withoutGroupHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
 import { checkTokenScopes } from './token-scopes.ts';
@@ -43,15 +43,6 @@ export interface DoctorOptions {
   auditPolls?: number;
   auditPollMs?: number;
   clock?: Clock;
-}
-
-/** Why this group has no group hooks (so the installer used project hooks), or undefined when `err` is another failure. */
-function withoutGroupHooks(err: unknown): string | undefined {
-  if (!(err instanceof GitLabApiError)) return undefined;
-  if (err.status === 404) return 'group hooks are unavailable (GitLab Free/CE)';
-  // Not Owner: the installer falls back to project hooks for a Maintainer. A missing scope is no such case.
-  if (err.status === 403 && !/insufficient_scope|higher privileges/i.test(err.gitlabMessage)) return "the token's user is not Owner, so it cannot see group hooks";
-  return undefined;
 }
 
 export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, o: DoctorOptions = {}): Promise<DoctorReport> {

@@ -4,6 +4,7 @@
 // hook GitLab auto-disabled brought back with a test delivery. Each repair returns what it found
 // and what it fixed, for the caller to report.
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
+import { GitLabApiError } from '../clients/gitlab/errors.ts';
 import { explainError } from './errors.ts';
 import type { HookTarget } from './hook-target.ts';
 
@@ -136,4 +137,13 @@ export async function inspectHooksAt(gitlab: GitLabClient, target: HookTarget, o
     else health.failures.push(`re-enabling failed: ${r.reason}`);
   }
   return health;
+}
+
+/** Why this group has no group hooks (so the installer used project hooks), or undefined when `err` is another failure. */
+export function withoutGroupHooks(err: unknown): string | undefined {
+  if (!(err instanceof GitLabApiError)) return undefined;
+  if (err.status === 404) return 'group hooks are unavailable (GitLab Free/CE)';
+  // Not Owner: the installer falls back to project hooks for a Maintainer. A missing scope is no such case.
+  if (err.status === 403 && !/insufficient_scope|higher privileges/i.test(err.gitlabMessage)) return "the token's user is not Owner, so it cannot see group hooks";
+  return undefined;
 }

@@ -1,12 +1,23 @@
-// Hook self-repair for `sync`: the hooks this install owns, checked and — when GitLab disabled
-// them after failed deliveries — re-enabled with a test delivery. This is exactly what
-// `doctor --reenable` does, so it runs doctor's own checks and keeps the hook-related ones
-// (one call site, to re-point when hook health moves into a module of its own).
+// Hook self-repair for `sync`, on hooks-repair's pieces: per target (each listed group's hook, or —
+// where the install used --project-hooks — each project's) the hook at the Port webhook's URL is
+// kept (lowest id), duplicates are deleted (two installs at once leave two; each delivers every
+// event again) and a hook GitLab disabled is re-enabled with a test delivery (asked). Healthy
+// hooks get no test delivery: GitLab allows 5 a minute per group and user, and re-enabling needs
+// them. Proving the hook token equals the webhook secret is `doctor`'s job (its test delivery).
 import type { Bundle } from '../bundle/load.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { PortClient } from '../clients/port/index.ts';
-import { runDoctor, type DoctorCheck, type DoctorOptions } from '../install/doctor.ts';
-import type { InstallInputs } from '../install/inputs.ts';
+import { explainError } from '../install/errors.ts';
+import { disabledText, inspectHooksAt, reenableHook, withoutGroupHooks, type HookHealth } from '../install/hooks-repair.ts';
+import type { HookTarget } from '../install/hook-target.ts';
+import { readProjectHooksOf } from '../install/project-hooks-read.ts';
+
+export interface SyncHookCheck {
+  check: string;
+  status: 'ok' | 'warn' | 'fail';
+  message: string;
+  fix?: string;
+}
 
 export interface SyncHooksReport {
   /** ok: healthy (or repaired); problems: a check failed (the exit code is 1); skipped: not checked. */
@@ -14,45 +25,125 @@ export interface SyncHooksReport {
   message: string;
   /** Hooks re-enabled by this run. */
   reenabled: number;
-  /** Doctor's hook checks: the Port webhook, each group hook (or the project hooks), the token test. */
-  checks: DoctorCheck[];
+  /** Duplicate hooks of ours deleted by this run. */
+  removedDuplicates: number;
+  /** The Port webhook, then each group's hook (or a summary of its project hooks). */
+  checks: SyncHookCheck[];
 }
-
-/** The doctor checks that are about delivery: the webhook that receives, the hooks that send, their shared token. */
-const HOOK_CHECK = /^(port\.webhook|gitlab\.hook|gitlab\.project-hooks|gitlab\.group|token:)/;
 
 export interface SyncHooksOptions {
-  /** Asked per disabled hook (a terminal without --yes); default: yes. */
+  /** Asked per disabled group hook, once per group for its project hooks (a terminal without --yes); default: yes. */
   confirm?: (what: string) => Promise<boolean>;
-  /** Doctor's knobs (tests shorten its audit-log polling). */
-  doctor?: DoctorOptions;
 }
 
-export async function checkAndRepairHooks(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, o: SyncHooksOptions = {}): Promise<SyncHooksReport> {
-  let asked = 0;
-  const reenable = async (what: string) => {
+type Group = { id: number; full_path: string };
+const INSTALL_FIX = 'run `port-gitlab install` (or `sync --skip-hooks` for an install made with --skip-hook)';
+
+export async function checkAndRepairHooks(port: PortClient, gitlab: GitLabClient, bundle: Bundle, groups: readonly Group[], o: SyncHooksOptions = {}): Promise<SyncHooksReport> {
+  const checks: SyncHookCheck[] = [];
+  const tally = { reenabled: 0, removed: 0, asked: 0 };
+  const ask = async (what: string) => {
     const yes = o.confirm ? await o.confirm(what) : true;
-    if (yes) asked++;
+    if (yes) tally.asked++;
     return yes;
   };
-  let checks: DoctorCheck[];
   try {
-    const report = await runDoctor(port, gitlab, bundle, inputs, { ...o.doctor, reenable });
-    checks = report.checks.filter((c) => HOOK_CHECK.test(c.check) || c.status === 'fail');
+    const identifier = bundle.webhook.content.identifier;
+    const webhook = await port.getWebhook(identifier);
+    if (!webhook) checks.push({ check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" does not exist`, fix: INSTALL_FIX });
+    else if (webhook.enabled === false) checks.push({ check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" is disabled: Port drops every GitLab event`, fix: 'enable it in Port (Data sources) or run `port-gitlab install`' });
+    if (webhook) {
+      for (const group of groups) checks.push(...(await groupHooks(gitlab, group, webhook.url, ask, tally)));
+    }
   } catch (err) {
-    return { status: 'problems', message: `could not check the hooks: ${(err as Error).message}`, reenabled: 0, checks: [] };
+    return { status: 'problems', message: `could not check the hooks: ${explainError(err).message}`, reenabled: tally.reenabled, removedDuplicates: tally.removed, checks };
   }
-  const reenabled = checks.reduce((n, c) => n + (c.projects?.reenabled.length ?? 0) + (c.status === 'ok' && /re-enabled with a test delivery/.test(c.message) ? 1 : 0), 0);
   const failed = checks.filter((c) => c.status === 'fail');
+  const done = [tally.reenabled ? `re-enabled ${tally.reenabled} hook(s) GitLab had disabled` : '', tally.removed ? `deleted ${tally.removed} duplicate hook(s)` : ''].filter(Boolean).join('; ');
   let message: string;
-  if (failed.length) message = `${failed.length} hook check(s) failed: ${failed.map((c) => c.message).join('; ')}`;
-  else if (reenabled) message = `re-enabled ${reenabled} hook(s) GitLab had disabled; the others are healthy`;
+  if (failed.length) message = `${failed.length} hook check(s) failed: ${failed.map((c) => c.message).join('; ')}${done ? ` (${done})` : ''}`;
+  else if (done) message = `${done}; the others are healthy`;
   else message = 'the hooks are healthy';
-  if (failed.length && asked && !(await tokenHasApi(gitlab))) {
+  if (failed.length && tally.asked && !(await tokenHasApi(gitlab))) {
     message += '. The GitLab token has no `api` scope, so it cannot re-enable hooks: run `port-gitlab doctor --reenable` with one, or give sync such a token';
   }
   if (failed.length) message += ' (`sync --skip-hooks` leaves hooks to `doctor`, e.g. for an install made with --skip-hook)';
-  return { status: failed.length ? 'problems' : 'ok', message, reenabled, checks };
+  return { status: failed.length ? 'problems' : 'ok', message, reenabled: tally.reenabled, removedDuplicates: tally.removed, checks };
+}
+
+type Tally = { reenabled: number; removed: number };
+type Ask = (what: string) => Promise<boolean>;
+
+/** One listed group: its group hook, or — where GitLab shows no group hooks (as doctor tells) — its projects' hooks. */
+async function groupHooks(gitlab: GitLabClient, group: Group, url: string, ask: Ask, tally: Tally): Promise<SyncHookCheck[]> {
+  const target: HookTarget = { kind: 'group', id: group.id, path: group.full_path, group: group.full_path };
+  let hooks;
+  try {
+    hooks = await gitlab.listGroupHooks(group.id);
+  } catch (err) {
+    if (!withoutGroupHooks(err)) {
+      const e = explainError(err);
+      return [{ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `could not list the hooks of "${group.full_path}": ${e.message}`, fix: e.fix }];
+    }
+    return [await projectHooks(gitlab, group, url, ask, tally)];
+  }
+  const health = await inspectHooksAt(gitlab, target, { url, dedupe: true, reenable: ask }, hooks);
+  tally.removed += health.removed.length;
+  if (health.reenabled) tally.reenabled++;
+  return [hookCheck(health, `gitlab.hook:${group.full_path}`)];
+}
+
+function hookCheck(h: HookHealth, check: string): SyncHookCheck {
+  const where = `"${h.target.path}"`;
+  const removed = h.removed.length ? `; deleted duplicate hook(s) ${h.removed.join(', ')}` : '';
+  const failures = h.failures.length ? `; ${h.failures.join('; ')}` : '';
+  if (!h.hook) return { check, status: 'fail', message: `no hook of this integration on ${where}`, fix: INSTALL_FIX };
+  if (h.state === 'stale') return { check, status: 'fail', message: `hook ${h.hook.id} on ${where} points at ${h.hook.url}, not the webhook's URL`, fix: 'run `port-gitlab install`' };
+  if (h.state === 'disabled') {
+    return { check, status: 'fail', message: `hook ${h.hook.id} on ${where} is ${disabledText(h.hook)}: GitLab disabled it after failed deliveries${failures}${removed}`, fix: h.reenabled === false ? 'check that Port accepts deliveries (webhook enabled, secret), then run sync or `doctor --reenable` again' : 'run sync with --yes, or `port-gitlab doctor --reenable`: a successful test delivery re-enables it' };
+  }
+  const status = h.failures.length ? 'fail' : 'ok';
+  return { check, status, message: `hook ${h.hook.id} on ${where} is ${h.reenabled ? 're-enabled with a test delivery' : 'enabled'}${removed}${failures}`, ...(status === 'fail' ? { fix: 'run sync again, or `port-gitlab install`: it keeps the lowest id and deletes the others' } : {}) };
+}
+
+/** install --project-hooks: one hook per active project; disabled ones are asked about once for the group. */
+async function projectHooks(gitlab: GitLabClient, group: Group, url: string, ask: Ask, tally: Tally): Promise<SyncHookCheck> {
+  const check = `gitlab.project-hooks:${group.full_path}`;
+  const found: HookHealth[] = [];
+  const unreadable: string[] = [];
+  for (const p of await readProjectHooksOf(gitlab, group)) {
+    if (p.refusal) {
+      // 404: deleted since it was listed. 403: not Maintainer there, so no hook of ours either.
+      if (p.refusal.status !== 404) unreadable.push(`${p.target.path}: ${p.refusal.reason}`);
+      continue;
+    }
+    found.push(await inspectHooksAt(gitlab, p.target, { url, dedupe: true }, p.hooks));
+  }
+  const disabled = found.filter((h) => h.state === 'disabled');
+  if (disabled.length && (await ask(`${disabled.length} project hook(s) in "${group.full_path}" are disabled by GitLab after failed deliveries: ${disabled.map((h) => `${h.target.path} (hook ${h.hook!.id}, ${disabledText(h.hook!)})`).join(', ')}`))) {
+    for (const h of disabled) {
+      const r = await reenableHook(gitlab, h.target, h.hook!.id);
+      h.reenabled = r.reenabled;
+      if (r.reenabled) h.state = 'healthy';
+      else h.failures.push(`re-enabling failed: ${r.reason}`);
+    }
+  }
+  const removed = found.reduce((n, h) => n + h.removed.length, 0);
+  const reenabled = found.filter((h) => h.reenabled).length;
+  tally.removed += removed;
+  tally.reenabled += reenabled;
+  const bad = found.filter((h) => h.state !== 'healthy' || h.failures.length);
+  const parts = [`${found.length - bad.length} healthy`];
+  if (reenabled) parts.push(`${reenabled} re-enabled with a test delivery`);
+  if (removed) parts.push(`${removed} duplicate hook(s) deleted`);
+  for (const h of bad.slice(0, 10)) parts.push(`${h.target.path}: ${h.state}${h.failures.length ? ` (${h.failures.join('; ')})` : ''}`);
+  if (bad.length > 10) parts.push(`${bad.length - 10} more with problems`);
+  if (unreadable.length) parts.push(`not readable: ${unreadable.slice(0, 10).join('; ')}`);
+  const fail = bad.length > 0 || unreadable.length > 0;
+  return {
+    check, status: fail ? 'fail' : 'ok', message: `project hooks of "${group.full_path}": ${parts.join(', ')}`,
+    ...(fail ? { fix: 're-run `port-gitlab install --project-hooks` for missing or stale hooks (Maintainer on each project); `port-gitlab doctor` shows each problem' } : {}),
+  };
 }
 
 async function tokenHasApi(gitlab: GitLabClient): Promise<boolean> {

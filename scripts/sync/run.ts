@@ -49,10 +49,10 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
   const dryRun = o.dryRun === true;
 
   const hooks: SyncHooksReport = o.skipHooks
-    ? { status: 'skipped', message: 'not checked (--skip-hooks)', reenabled: 0, checks: [] }
+    ? { status: 'skipped', message: 'not checked (--skip-hooks)', reenabled: 0, removedDuplicates: 0, checks: [] }
     : dryRun
-      ? { status: 'skipped', message: 'not checked in a dry run (checking sends a test delivery); `port-gitlab doctor` checks them without re-enabling', reenabled: 0, checks: [] }
-      : await checkAndRepairHooks(o.port, o.gitlab, o.bundle, o.inputs, o.hooks);
+      ? { status: 'skipped', message: 'not checked in a dry run (a sync deletes duplicate hooks and re-enables disabled ones); `port-gitlab doctor` checks them without changing them', reenabled: 0, removedDuplicates: 0, checks: [] }
+      : await checkAndRepairHooks(o.port, o.gitlab, o.bundle, o.groups, o.hooks);
 
   const read = await readWatermark(o.port, o.installId, startedAt);
   const planOptions: PlanOptions = { forceFull: o.full === true, fullAfterHours: o.fullAfterHours, overlapMinutes: o.overlapMinutes, nowMs: startedAt };

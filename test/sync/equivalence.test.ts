@@ -14,7 +14,7 @@ import { PortClient } from '../../scripts/clients/port/index.ts';
 import { createBackfillEngine, runBackfill } from '../../scripts/backfill/run.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { startLocalPort, type LocalPort } from '../../scripts/sandbox/port/server.ts';
-import { DOCTOR, FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
 type Obj = Record<string, any>;
 const bundle = loadBundle();
@@ -58,7 +58,7 @@ describe('incremental syncs plus the periodic full sync equal a fresh backfill',
   async function sync(args: string[] = []): Promise<SyncSummary> {
     gitlabAhead += 61_000;
     const c = captureIO(sb.env);
-    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0, engine } });
+    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0, engine } });
     expect(r.exitCode, c.out() + c.err()).toBe(0);
     return JSON.parse(c.out());
   }

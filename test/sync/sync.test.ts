@@ -12,7 +12,7 @@ import { PortClient } from '../../scripts/clients/port/index.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import { createBackfillEngine } from '../../scripts/backfill/run.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
-import { DOCTOR, FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
 type Obj = Record<string, any>;
 const BLUEPRINTS = loadBundle().blueprints.map((b) => b.content.identifier);
@@ -39,7 +39,7 @@ describe('port-gitlab sync', { timeout: 120_000 }, () => {
   async function sync(args: string[] = [], extra: Partial<SyncOptions> = {}) {
     const c = captureIO(sb.env);
     const before = sb.proxy.log.length;
-    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0, engine, ...extra } });
+    const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0, engine, ...extra } });
     const summary = (c.out() ? JSON.parse(c.out()) : undefined) as SyncSummary | undefined;
     return { ...r, summary, err: c.err(), gitlabRequests: sb.proxy.log.slice(before) };
   }
@@ -75,6 +75,38 @@ describe('port-gitlab sync', { timeout: 120_000 }, () => {
     expect(Date.parse(stored.lastSyncStartedAt)).toBeGreaterThanOrEqual(t0 - 1000);
     expect(stored.lastFullSyncStartedAt).toBe(stored.lastSyncStartedAt);
     expect(state()?.properties).toMatchObject({ lastSyncStartedAt: stored.lastSyncStartedAt, lastFullSyncStartedAt: stored.lastSyncStartedAt, lastMode: 'full', formatVersion: 1 });
+  });
+
+  const hookTests = () => Object.entries(sb.gitlab.requestCounts()).filter(([route]) => /\/hooks\/:\w+\/test\/:trigger$/.test(route)).reduce((n, [, c]) => n + c, 0);
+
+  test('a sync of healthy hooks sends them no test delivery (GitLab allows 5 a minute; re-enabling needs them)', async () => {
+    const tests = hookTests();
+    const deliveries = sb.gitlab.deliveries().length;
+    const r = await sync(['--full-after-hours', '1000']);
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.summary!.hooks).toMatchObject({ status: 'ok', reenabled: 0, removedDuplicates: 0, message: 'the hooks are healthy' });
+    expect(r.summary!.hooks.checks.map((c) => c.check)).toEqual([`gitlab.hook:${sb.gitlab.group}`]);
+    expect(hookTests()).toBe(tests);
+    expect(sb.gitlab.deliveries().length).toBe(deliveries);
+  });
+
+  test('a duplicate of our hook (two installs at once) is deleted by the next sync: the lowest id stays', async () => {
+    const [ours] = sb.gitlab.hooks();
+    const res = await fetch(`${sb.gitlab.url}/api/v4/groups/${sb.gitlab.groupId}/hooks`, {
+      method: 'POST', headers: { 'private-token': sb.gitlab.token, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: ours.url, token: 'second-install', push_events: true, issues_events: true }),
+    });
+    expect(res.status).toBe(201);
+    const dup = (await res.json()) as Obj;
+    expect(sb.gitlab.hooks().map((h) => h.id)).toEqual([ours.id, dup.id]);
+    const r = await sync();
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.summary!.hooks).toMatchObject({ status: 'ok', removedDuplicates: 1, reenabled: 0 });
+    expect(r.summary!.hooks.message).toContain('deleted 1 duplicate hook(s)');
+    expect(r.summary!.hooks.checks[0].message).toContain(`deleted duplicate hook(s) ${dup.id}`);
+    expect(sb.gitlab.hooks().map((h) => h.id)).toEqual([ours.id]);
+    // Converged: the next sync finds nothing to delete.
+    expect((await sync()).summary!.hooks).toMatchObject({ status: 'ok', removedDuplicates: 0, message: 'the hooks are healthy' });
   });
 
   test('changes GitLab made without an event are in Port after the next (incremental) sync', async () => {
@@ -183,9 +215,12 @@ describe('port-gitlab sync', { timeout: 120_000 }, () => {
     expect(sb.gitlab.hooks()[0].alert_status).toBe('temporarily_disabled');
     for (const m of missed) expect(entity('gitlabIssue', m.id)).toBeUndefined();
 
+    const tests = hookTests();
     const r = await sync();
     expect(r.exitCode, r.err).toBe(0);
     expect(r.summary!.hooks).toMatchObject({ status: 'ok', reenabled: 1 });
+    // One test delivery: the one that re-enables it.
+    expect(hookTests()).toBe(tests + 1);
     expect(r.summary!.hooks.message).toContain('re-enabled 1 hook(s)');
     expect(sb.gitlab.hooks()[0].alert_status).toBe('executable');
     for (const m of missed) expect(entity('gitlabIssue', m.id)).toBeDefined();
@@ -235,7 +270,7 @@ describe('port-gitlab sync with a read_api token', { timeout: 120_000 }, () => {
     expect(sb.gitlab.hooks()[0].alert_status).toBe('temporarily_disabled');
 
     const c = captureIO({ ...sb.env, GITLAB_TOKEN: sb.gitlab.extraTokens[0]! });
-    const r = await runSyncCommand(['--json'], { io: c.io, tuning: FAST, extra: { hooks: { doctor: DOCTOR }, progressIntervalMs: 0 } });
+    const r = await runSyncCommand(['--json'], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0 } });
     expect(r.exitCode).toBe(1);
     const s = JSON.parse(c.out()) as SyncSummary;
     expect(s.hooks.status).toBe('problems');
