@@ -18,8 +18,10 @@ export const SYNC_HELP = `usage: port-gitlab sync [--full] [--dry-run] [--json] 
 
 Keeps Port in line with GitLab after install; run it on a schedule (e.g. hourly; the CI/CD
 component runs \`port-gitlab sync --json\`). Each run:
-  1. checks the hooks this install owns and re-enables those GitLab disabled after failed
-     deliveries (what \`doctor --reenable\` does) — GitLab sends nothing while a hook is disabled;
+  1. checks the hook of each group (or of each project, after install --project-hooks): deletes
+     duplicates of it (the lowest id stays) and re-enables a hook GitLab disabled after failed
+     deliveries with a test delivery — GitLab sends nothing while a hook is disabled. Healthy
+     hooks get no test delivery (\`doctor\` proves the token with one);
   2. brings Port in line with GitLab. Incremental by default: groups, members and projects are
      listed whole (cheap), merge requests, issues, pipelines (with their jobs) and deployments
      only where GitLab's updated_at is at or after the last successful sync's start minus an
@@ -48,7 +50,7 @@ component runs \`port-gitlab sync --json\`). Each run:
 
 Inputs as for backfill: PORT_CLIENT_ID, PORT_CLIENT_SECRET, PORT_API_URL (--port-region eu|us),
 GITLAB_URL, GITLAB_TOKEN, GITLAB_GROUPS, INGEST_CONFIDENTIAL_ISSUES. The data needs only read_api;
-reading hooks needs the Owner role (project hooks: Maintainer), re-enabling them the api scope —
+reading hooks needs the Owner role (project hooks: Maintainer), deleting and re-enabling them the api scope —
 without them sync says so and still syncs the data.
 
 Exit codes: 0 everything synced, the watermark stored and the hooks healthy (or repaired);
