@@ -6,7 +6,11 @@
 // extrapolated per entity) and to the latency ceiling. Writes bench/results/backfill.json.
 //
 // Modes (the file forks itself): no argument = coordinator; `--serve-gitlab`, `--serve-port` = sandboxes;
-// `--worker` = one backfill run; `--naive` = the baseline.
+// `--worker` = one backfill run; `--sync-worker` = one `sync` run; `--naive` = the baseline.
+//
+// On the last (large) size, after the backfill: `sync` rows measured the same way — a first sync
+// stores the watermark (not measured), then an incremental sync with nothing changed, one after
+// BENCH_SYNC_SHARE (1%) of the MRs, issues and pipelines changed without an event, and a `--full` one.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -20,11 +24,15 @@ import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import type { SeedSpec } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
 import { limitHeapGrowth } from '../cli/heap.ts';
+import { installIdOf } from '../install/install-id.ts';
+import { runSync, type SyncSummary } from '../sync/run.ts';
+import { changeSilently } from './silent-changes.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const NAIVE_ENTITIES = Number(process.env.BENCH_NAIVE_ENTITIES ?? 600);
+const SYNC_SHARE = Number(process.env.BENCH_SYNC_SHARE ?? 0.01);
 
 /** Two sizes: "large" is the issue's (>= 1,000 projects, >= 200,000 objects); "medium" a tenth of it. */
 const SIZES: Array<{ name: string; seed: Partial<SeedSpec> & { preset: 'medium' | 'large' } }> = process.env.BENCH_QUICK
@@ -76,6 +84,7 @@ async function serveGitLab(seed: SizeSeed): Promise<void> {
   send({ type: 'ready', info: { gitlabUrl: gitlab.url, token: gitlab.token, groupId: gitlab.groupId, group: gitlab.group, objects: counts.total, counts } });
   process.on('message', (m: Msg) => {
     if (m.type === 'stop') void gitlab.close().then(() => process.exit(0));
+    if (m.type === 'change-silently') changeSilently(gitlab, Number(m.share)).then((changed) => send({ type: 'changed', changed }), fail);
   });
 }
 
@@ -120,6 +129,25 @@ async function worker(info: SandboxInfo): Promise<void> {
   send({ type: 'done', summary, seconds, peakRss: peakRss(), cpuSeconds: (cpu.user + cpu.system) / 1e6 });
 }
 
+/** One `port-gitlab sync` as the command runs it (the install's Port client, hooks not checked). */
+async function syncWorker(o: SandboxInfo & { full: boolean }): Promise<void> {
+  const { gitlab, port } = clients(o);
+  const bundle = loadBundle();
+  limitHeapGrowth();
+  const engine = await startBackfillMapper();
+  const groups = [{ id: o.groupId, full_path: o.group }];
+  const installId = installIdOf(o.gitlabUrl, [o.groupId]);
+  const inputs = { portClientId: o.clientId, portClientSecret: o.clientSecret, portApiUrl: o.portUrl, gitlabUrl: o.gitlabUrl, gitlabToken: o.token, gitlabGroups: [], confidentialIssues: false };
+  const t0 = performance.now();
+  const summary = await runSync({
+    bundle, inputs, gitlab, port: port.forInstall(installId), groups, installId, engine, sinceDays: null,
+    full: o.full, fullAfterHours: 24, overlapMinutes: 15, skipHooks: true, progressIntervalMs: 0,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await engine.close();
+  send({ type: 'done', summary, seconds, peakRss: peakRss() });
+}
+
 /**
  * The naive baseline, as Port's 2023 GitLab exporter worked: one list request at a time with
  * GitLab's default page size (20), and one Port request per entity (POST …/entities?upsert=true),
@@ -154,6 +182,30 @@ async function naive(info: SandboxInfo & { limit: number }): Promise<void> {
 const mb = (b: number) => Math.round(b / 1048576);
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
+type SyncRun = { summary: SyncSummary; seconds: number; peakRss: number };
+
+/** The sync rows: wall time, requests and peak RSS of each measured `sync`, each in its own child. */
+async function measureSync(info: SandboxInfo, gitlabChild: ChildProcess) {
+  const syncOnce = async (label: string, full: boolean) => {
+    const run = (await once(spawnSelf('--sync-worker', { ...info, full }), 'done')) as unknown as SyncRun;
+    const k = Object.values(run.summary.kinds);
+    const row = {
+      label, mode: run.summary.mode, ok: run.summary.ok, seconds: r2(run.seconds),
+      gitlabRequests: run.summary.requests!.gitlab, portRequests: run.summary.requests!.port, peakRssMB: mb(run.peakRss),
+      fetched: k.reduce((n, x) => n + x.fetched, 0), written: k.reduce((n, x) => n + x.written, 0), failed: k.reduce((n, x) => n + x.failed, 0),
+    };
+    process.stdout.write(`  sync, ${label}: ${row.mode}, ${row.seconds} s, ${row.gitlabRequests} GitLab / ${row.portRequests} Port requests, ${row.written} written, peak RSS ${row.peakRssMB} MB${row.ok ? '' : ' (NOT ok)'}\n`);
+    return row;
+  };
+  await syncOnce('first (stores the watermark; not a row)', false);
+  const unchanged = await syncOnce('incremental, nothing changed', false);
+  gitlabChild.send({ type: 'change-silently', share: SYNC_SHARE });
+  const { changed } = (await once(gitlabChild, 'changed')) as unknown as { changed: Record<string, number> };
+  const afterChanges = await syncOnce(`incremental, ${SYNC_SHARE * 100}% changed without events`, false);
+  const full = await syncOnce('--full', true);
+  return { changedSilently: changed, rows: [unchanged, afterChanges, full] };
+}
+
 async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
   const sandboxes = [spawnSelf('--serve-gitlab', size.seed), spawnSelf('--serve-port', {})];
   try {
@@ -180,7 +232,8 @@ async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
       naiveResult = (await once(n, 'done')) as unknown as typeof naiveResult;
       process.stdout.write(`  naive baseline: ${naiveResult!.entities} entities in ${naiveResult!.seconds.toFixed(1)} s (${r2(naiveResult!.entities / naiveResult!.seconds)}/s)\n`);
     }
-    return { info, first, fetched, written, failed, rerun, unchanged, rewritten, naive: naiveResult };
+    const sync = withNaive ? await measureSync(info, sandboxes[0]!) : undefined;
+    return { info, first, fetched, written, failed, rerun, unchanged, rewritten, naive: naiveResult, sync };
   } finally {
     for (const s of sandboxes) s.send({ type: 'stop' });
   }
@@ -226,11 +279,39 @@ async function coordinator(): Promise<void> {
     ceiling: { entitiesPerSecond: Math.round(ceiling), formula: `min(${gl} GitLab requests in flight × 100 per page, ${pc} Port requests in flight × 20 per bulk) / ${LATENCY_MS} ms` },
     ratios: { toNaive: r2(eps / naiveEps), toCeiling: r2(eps / ceiling) },
     targets: { toCeiling: 0.7, toNaive: 30, peakRssMB: 300 },
+    sync: syncResults(large),
     totalSeconds: r2((performance.now() - started) / 1000),
   };
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   writeFileSync(`${ROOT}bench/results/backfill.json`, JSON.stringify(out, null, 2) + '\n');
-  process.stdout.write('\n' + table(out) + '\n\nbench/results/backfill.json written\n');
+  process.stdout.write('\n' + table(out) + '\n\n' + syncTable(out.sync) + '\n\nbench/results/backfill.json written\n');
+}
+
+/** The sync rows against the issue's targets, as shares of the same world's full backfill. */
+function syncResults(large: { size: string; first: { seconds: number; summary: BackfillSummary }; sync?: Awaited<ReturnType<typeof measureSync>> }) {
+  const base = { seconds: r2(large.first.seconds), gitlabRequests: large.first.summary.requests!.gitlab, portRequests: large.first.summary.requests!.port };
+  const targets = [0.05, 0.1, 1];
+  return {
+    size: large.size,
+    backfill: base,
+    changedSilently: large.sync!.changedSilently,
+    rows: large.sync!.rows.map((r, i) => {
+      const timeShare = r2(r.seconds / base.seconds);
+      const gitlabShare = Number((r.gitlabRequests / base.gitlabRequests).toFixed(3));
+      // (i), (ii): a share of the backfill's time and GitLab requests; (iii): no slower than the backfill.
+      const met = i < 2 ? timeShare <= targets[i]! && gitlabShare <= targets[i]! : timeShare <= 1;
+      return { ...r, ofBackfill: { seconds: timeShare, gitlabRequests: gitlabShare }, target: i < 2 ? `≤ ${targets[i]! * 100}% of the backfill's time and GitLab requests` : 'no slower than the backfill', met };
+    }),
+  };
+}
+
+export function syncTable(s: ReturnType<typeof syncResults>): string {
+  return [
+    `| ${s.size} world | s | GitLab requests | Port requests | peak RSS | of backfill (time, GitLab req) | target | met |`,
+    `|---|---:|---:|---:|---:|---:|---|---|`,
+    `| full backfill | ${s.backfill.seconds} | ${s.backfill.gitlabRequests} | ${s.backfill.portRequests} | | | | |`,
+    ...s.rows.map((r) => `| sync: ${r.label} | ${r.seconds} | ${r.gitlabRequests} | ${r.portRequests} | ${r.peakRssMB} MB | ${Math.round(r.ofBackfill.seconds * 100)}%, ${(r.ofBackfill.gitlabRequests * 100).toFixed(1)}% | ${r.target} | ${r.met ? 'yes' : '**no**'} |`),
+  ].join('\n');
 }
 
 export function table(o: { rows: Array<Record<string, any>>; naive: Record<string, any>; ceiling: Record<string, any>; ratios: Record<string, any>; latencyMs: number }): string {
@@ -256,5 +337,6 @@ const fail = (err: unknown) => {
 if (mode === '--serve-gitlab') serveGitLab(JSON.parse(arg!)).catch(fail);
 else if (mode === '--serve-port') servePort().catch(fail);
 else if (mode === '--worker') worker(JSON.parse(arg!)).then(() => process.exit(0), fail);
+else if (mode === '--sync-worker') syncWorker(JSON.parse(arg!)).then(() => process.exit(0), fail);
 else if (mode === '--naive') naive(JSON.parse(arg!)).then(() => process.exit(0), fail);
 else if (import.meta.url === `file://${process.argv[1]}`) coordinator().then(() => process.exit(0), (err) => { process.stderr.write(`bench backfill failed: ${(err as Error).stack ?? err}\n`); process.exit(1); });

@@ -13,6 +13,7 @@ import { installIdOf } from '../install/install-id.ts';
 import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
 import { runSync, type SyncSummary } from '../sync/run.ts';
+import { changeSilently } from './silent-changes.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: 'large' }, share: { type: 'string', default: '0.01' } } });
 const seed = values.seed as 'small' | 'medium' | 'large';
@@ -44,24 +45,7 @@ try {
   const full = await measure('full (first sync: no watermark)');
   await measure('incremental, nothing changed');
   // ~share of the MRs, issues and pipelines change without an event (a disabled hook).
-  const projects: Array<{ id: number }> = [];
-  for await (const page of gl.pages<{ id: number }>(`groups/${gitlab.groupId}/projects`, { include_subgroups: true, with_shared: false, archived: false })) projects.push(...page);
-  const c = gitlab.counts() as unknown as Record<string, number>;
-  const n = (total: number) => Math.max(1, Math.round(total * share));
-  await gitlab.silently(async () => {
-    // Generated MRs have iids 1..n per project; a project with fewer is passed over.
-    for (let i = 0, done = 0; done < n(c.mergeRequests) && i < 50 * projects.length; i++) {
-      try {
-        await gitlab.updateMergeRequest(projects[i % projects.length]!.id, 1 + Math.floor(i / projects.length), { title: `changed silently ${i}` });
-        done++;
-      } catch { /* no such MR */ }
-    }
-    for (let i = 0; i < n(c.issues); i++) {
-      const p = projects[(i * 7) % projects.length]!.id;
-      await gitlab.openIssue(p, { title: `opened silently ${i}` });
-    }
-    for (let i = 0; i < n(c.pipelines); i++) await gitlab.runPipeline(projects[(i * 13) % projects.length]!.id, { jobs: 3 });
-  });
+  console.log(JSON.stringify({ changedSilently: await changeSilently(gitlab, share) }));
   await measure(`incremental, ${share * 100}% of MRs, issues and pipelines changed silently`);
   await measure('full (--full), nothing changed', true);
   console.log(JSON.stringify({ fullBackfillGitlabRequests: full.requests?.gitlab }));
