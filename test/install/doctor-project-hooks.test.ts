@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
-import { DOCTOR, FAST, captureIO, runDoctor, startSandboxes, type Sandboxes } from './helpers.ts';
+import { DOCTOR, FAST, captureIO, runDoctor, startSandboxes, type Sandboxes, startFreeTierWithProjectHooks } from './helpers.ts';
 
 
 interface Check { check: string; status: string; message: string; fix?: string; projects?: { healthy: number; missing: string[]; disabled: Array<{ project: string; hook: number; status: string }>; reenabled: string[] } }
@@ -14,11 +14,7 @@ describe('doctor on GitLab Free with --project-hooks', () => {
   let sb: Sandboxes;
   let projects: Array<{ id: number; path_with_namespace: string }>;
   beforeAll(async () => {
-    sb = await startSandboxes({ gitlab: { tier: 'free' } });
-    const c = captureIO(sb.env);
-    expect((await runInstallCommand(['--project-hooks', '--skip-backfill'], { io: c.io, tuning: FAST })).exitCode, c.err()).toBe(0);
-    const res = await fetch(`${sb.gitlab.url}/api/v4/groups/${sb.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&archived=false&order_by=id&sort=asc&per_page=100`, { headers: { 'private-token': sb.gitlab.token } });
-    projects = (await res.json()) as typeof projects;
+    ({ sb, projects } = await startFreeTierWithProjectHooks());
     expect(projects.length).toBeGreaterThan(2);
   });
   afterAll(async () => {

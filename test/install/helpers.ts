@@ -7,6 +7,7 @@ import { startLocalGitLab, type LocalGitLab, type LocalGitLabOptions } from '../
 import type { CommandIO } from '../../scripts/install/io.ts';
 import type { ClientTuning } from '../../scripts/install/clients.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
+import { runInstallCommand } from '../../scripts/commands/install.ts';
 
 export interface Sandboxes {
   port: LocalPort;
@@ -131,6 +132,19 @@ export function portWrites(port: LocalPort, before: Record<string, number> = {})
 }
 
 /** Doctor's audit-log polling, shortened for the sandbox (deliveries land within milliseconds). */
+/**
+ * GitLab Free (no group hooks) after `install --project-hooks --skip-backfill`, with the group's
+ * projects in id order: the starting point of the project-hook tests of doctor and sync.
+ */
+export async function startFreeTierWithProjectHooks(): Promise<{ sb: Sandboxes; projects: Array<{ id: number; path_with_namespace: string }> }> {
+  const sb = await startSandboxes({ gitlab: { tier: 'free' } });
+  const c = captureIO(sb.env);
+  const r = await runInstallCommand(['--project-hooks', '--skip-backfill'], { io: c.io, tuning: FAST });
+  if (r.exitCode !== 0) throw new Error(`install --project-hooks exited ${r.exitCode}: ${c.err()}`);
+  const res = await fetch(`${sb.gitlab.url}/api/v4/groups/${sb.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&archived=false&order_by=id&sort=asc&per_page=100`, { headers: { 'private-token': sb.gitlab.token } });
+  return { sb, projects: (await res.json()) as Array<{ id: number; path_with_namespace: string }> };
+}
+
 /** Requests either sandbox has seen so far (Port's per-route counts and the GitLab proxy's log). */
 export function requestsSeen(sb: Sandboxes): number {
   return Object.values(sb.port.requestCounts()).reduce((a, b) => a + b, 0) + sb.proxy.log.length;

@@ -2,12 +2,11 @@
 // hook is checked as the group hook is — duplicates deleted (lowest id kept), a disabled hook
 // re-enabled with one test delivery, healthy hooks sent none.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runSyncCommand } from '../../scripts/commands/sync.ts';
 import type { SyncSummary } from '../../scripts/sync/run.ts';
 import { createBackfillEngine } from '../../scripts/backfill/run.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
-import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, type Sandboxes, startFreeTierWithProjectHooks } from '../install/helpers.ts';
 
 type Obj = Record<string, any>;
 
@@ -17,11 +16,7 @@ describe('port-gitlab sync on project hooks', { timeout: 120_000 }, () => {
   let projects: Array<{ id: number; path_with_namespace: string }>;
   beforeAll(async () => {
     engine = await createBackfillEngine();
-    sb = await startSandboxes({ gitlab: { tier: 'free' } });
-    const c = captureIO(sb.env);
-    expect((await runInstallCommand(['--project-hooks', '--skip-backfill'], { io: c.io, tuning: FAST })).exitCode, c.err()).toBe(0);
-    const res = await fetch(`${sb.gitlab.url}/api/v4/groups/${sb.gitlab.groupId}/projects?include_subgroups=true&with_shared=false&archived=false&order_by=id&sort=asc&per_page=100`, { headers: { 'private-token': sb.gitlab.token } });
-    projects = (await res.json()) as typeof projects;
+    ({ sb, projects } = await startFreeTierWithProjectHooks());
     expect(projects.length).toBeGreaterThan(2);
   });
   afterAll(async () => {
