@@ -10,6 +10,8 @@ import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { Clock } from '../clients/shared/clock.ts';
 import type { InstallInputs } from '../install/inputs.ts';
+import type { CommandIO } from '../install/io.ts';
+import { EXIT } from '../cli/errors.ts';
 import { formatPreflight, runPreflight, type PreflightCheck } from '../install/preflight.ts';
 import { BACKFILL_KINDS, type BackfillGroup, type BackfillKind } from './types.ts';
 
@@ -89,4 +91,20 @@ export function backfillPreflightJson(p: BackfillPreflight, exitCode: number): R
     error: { step: 'preflight', message: `${PREFLIGHT_FAILED}: ${failed.map((c) => c.message).join('; ')}`, ...(failed.length === 1 && failed[0]!.fix ? { fix: failed[0]!.fix } : {}) },
     preflight: { ok: p.ok, checks: p.checks },
   };
+}
+
+/**
+ * The preflight as backfill and sync run it from the CLI: on failure the report on stderr (and one
+ * JSON object on stdout with --json) and exit 2; warnings on stderr; else the groups to list.
+ */
+export async function preflightForCommand(command: string, inputs: InstallInputs, clients: BackfillPreflightClients, io: Pick<CommandIO, 'stdout' | 'stderr'>, json: boolean, options: BackfillPreflightOptions = {}): Promise<BackfillGroup[] | number> {
+  const pre = await preflightBackfill(inputs, clients, options);
+  if (!pre.ok) {
+    io.stderr(formatBackfillPreflight(pre) + '\n');
+    if (json) io.stdout(JSON.stringify(backfillPreflightJson(pre, EXIT.badInput)) + '\n');
+    return EXIT.badInput;
+  }
+  const warnings = pre.checks.filter((c) => c.status === 'warn');
+  if (warnings.length) io.stderr(`${command}: ${warnings.map((c) => `${c.message}${c.fix ? ` (${c.fix})` : ''}`).join('; ')}\n`);
+  return pre.groups;
 }

@@ -8,7 +8,8 @@ import type { ClientTuning } from '../install/clients.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { BACKFILL_KINDS, runBackfill, type BackfillKind, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
 import { backfillExitCode, formatSummary, TtyProgress } from '../backfill/report.ts';
-import { backfillPreflightJson, formatBackfillPreflight, preflightBackfill } from '../backfill/preflight.ts';
+import { preflightForCommand } from '../backfill/preflight.ts';
+import { interruptible } from '../cli/interrupt.ts';
 
 export const BACKFILL_HELP = `usage: port-gitlab backfill [--dry-run] [--json] [--kinds K,…] [--since-days N|all] [options] [input flags]
 
@@ -111,34 +112,16 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
 
   const json = Boolean(values.json);
   // Port answers and has the blueprints, the token and the groups are good: else nothing is listed.
-  const pre = await preflightBackfill(inputs, { port, gitlab, bundle }, { kinds });
-  if (!pre.ok) {
-    io.stderr(formatBackfillPreflight(pre) + '\n');
-    if (json) io.stdout(JSON.stringify(backfillPreflightJson(pre, EXIT.badInput)) + '\n');
-    return { exitCode: EXIT.badInput };
-  }
-  if (pre.checks.some((c) => c.status === 'warn')) io.stderr(`backfill: ${pre.checks.filter((c) => c.status === 'warn').map((c) => `${c.message}${c.fix ? ` (${c.fix})` : ''}`).join('; ')}\n`);
-  const groups: BackfillOptions['groups'] = pre.groups;
-  const controller = new AbortController();
-  const outer = o.signal;
-  const onOuterAbort = () => controller.abort(outer?.reason);
-  outer?.addEventListener('abort', onOuterAbort, { once: true });
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    io.stderr('\nbackfill: interrupting — finishing the requests in flight (Ctrl-C again to quit at once); run again to complete\n');
-    controller.abort(new Error('SIGINT'));
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const groups = await preflightForCommand('backfill', inputs, { port, gitlab, bundle }, io, json, { kinds });
+  if (typeof groups === 'number') return { exitCode: groups };
+  const interrupt = interruptible(io, 'backfill: interrupting — finishing the requests in flight (Ctrl-C again to quit at once); run again to complete', o.signal);
   const tty = io.isTTY && !json && process.stderr.isTTY ? new TtyProgress(process.stderr) : undefined;
   try {
     const summary = await runBackfill({
       bundle, port: port.forInstall(installIdOf(inputs.gitlabUrl, groups.map((g) => g.id))), gitlab, groups,
       options: { confidentialIssues: inputs.confidentialIssues },
       dryRun: Boolean(values['dry-run']),
-      signal: controller.signal,
+      signal: interrupt.signal,
       log: tty ? undefined : (line) => io.stderr(line + '\n'),
       onProgress: tty ? (p) => tty.draw(p) : undefined,
       kinds, sinceDays, gitlabConcurrency, portConcurrency,
@@ -151,9 +134,7 @@ export async function runBackfillCommand(argv: string[], o: BackfillCommandOptio
     else (summary.ok ? io.stdout : io.stderr)(formatSummary(summary).join('\n') + '\n');
     return { exitCode: backfillExitCode(summary), summary };
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    outer?.removeEventListener('abort', onOuterAbort);
+    interrupt.dispose();
   }
 }
 

@@ -11,7 +11,8 @@ import { runSync, type SyncOptions, type SyncSummary } from '../sync/run.ts';
 import { formatSyncSummary } from '../sync/report.ts';
 import { SYNC_STATE_BLUEPRINT } from '../sync/watermark.ts';
 import { SHARED_FLAGS } from '../cli/flags.ts';
-import { backfillPreflightJson, formatBackfillPreflight, preflightBackfill } from '../backfill/preflight.ts';
+import { preflightForCommand } from '../backfill/preflight.ts';
+import { interruptible } from '../cli/interrupt.ts';
 import { parseNumber } from './backfill.ts';
 
 export const SYNC_HELP = `usage: port-gitlab sync [--full] [--dry-run] [--json] [--yes] [options] [input flags]
@@ -102,26 +103,10 @@ export async function runSyncCommand(argv: string[], o: SyncCommandOptions = {})
   const json = Boolean(values.json);
   // As backfill: Port answers and has the blueprints, the token and the groups are good — else
   // nothing is listed and nothing is written (exit 2).
-  const pre = await preflightBackfill(inputs, { port, gitlab, bundle }, {});
-  if (!pre.ok) {
-    io.stderr(formatBackfillPreflight(pre) + '\n');
-    if (json) io.stdout(JSON.stringify(backfillPreflightJson(pre, EXIT.badInput)) + '\n');
-    return { exitCode: EXIT.badInput };
-  }
-  const warnings = pre.checks.filter((c) => c.status === 'warn');
-  if (warnings.length) io.stderr(`sync: ${warnings.map((c) => `${c.message}${c.fix ? ` (${c.fix})` : ''}`).join('; ')}\n`);
-  const groups = pre.groups;
+  const groups = await preflightForCommand('sync', inputs, { port, gitlab, bundle }, io, json);
+  if (typeof groups === 'number') return { exitCode: groups };
   const installId = installIdOf(inputs.gitlabUrl, groups.map((g) => g.id));
-
-  const controller = new AbortController();
-  const onOuterAbort = () => controller.abort(o.signal?.reason);
-  o.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const onSigint = () => {
-    io.stderr('\nsync: interrupting — finishing the requests in flight; the watermark is not advanced\n');
-    controller.abort(new Error('SIGINT'));
-  };
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
+  const interrupt = interruptible(io, 'sync: interrupting — finishing the requests in flight (Ctrl-C again to quit at once); the watermark is not advanced', o.signal);
   const tty = io.isTTY && !json && process.stderr.isTTY ? new TtyProgress(process.stderr) : undefined;
   const ask = io.isTTY && !json && !values.yes
     ? async (what: string) => { io.stderr(`${what}\n`); return confirm(io, 'Re-enable it with a test delivery?'); }
@@ -135,7 +120,7 @@ export async function runSyncCommand(argv: string[], o: SyncCommandOptions = {})
       skipHooks: Boolean(values['skip-hooks']),
       hooks: { confirm: ask },
       dryRun: Boolean(values['dry-run']),
-      signal: controller.signal,
+      signal: interrupt.signal,
       log: tty ? undefined : (line) => io.stderr(line + '\n'),
       onProgress: tty ? (p) => tty.draw(p) : undefined,
       sinceDays, gitlabConcurrency, portConcurrency, deletionThreshold,
@@ -146,9 +131,7 @@ export async function runSyncCommand(argv: string[], o: SyncCommandOptions = {})
     else (summary.ok ? io.stdout : io.stderr)(formatSyncSummary(summary).join('\n') + '\n');
     return { exitCode: summary.interrupted ? 130 : summary.ok ? EXIT.ok : EXIT.failed, summary };
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    o.signal?.removeEventListener('abort', onOuterAbort);
+    interrupt.dispose();
   }
 }
 
