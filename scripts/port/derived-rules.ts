@@ -90,7 +90,7 @@ function checkAggregation(holder: Obj, aid: string, agg: Obj, lookup: BlueprintL
 }
 
 /** `.properties.x` / `.properties["x"]` reads of a jq calculation. */
-function readsOf(calculation: string): string[] {
+export function readsOf(calculation: string): string[] {
   return [...calculation.matchAll(/\.properties\s*(?:\.\s*"?([A-Za-z0-9@_=-]+)"?|\[\s*"([A-Za-z0-9@_=-]+)"\s*\])/g)].map((m) => m[1] ?? m[2]!);
 }
 
