@@ -21,11 +21,13 @@ const NOW = Date.parse('2026-03-02T12:00:00Z');
 const SECRET = 'metrics-test-secret-0123456789abcdef';
 const ROOT = 'https://gitlab.example.com';
 
-const G = { id: 100, full_path: 'acme', parent_id: null };
-const S = { id: 101, full_path: 'acme/platform', parent_id: 100 };
-const P = { id: 8, path: 'acme/web', group: G };
-const Q = { id: 9, path: 'acme/api', group: G };
-const R = { id: 10, path: 'acme/platform/infra', group: S };
+interface Group { id: number; full_path: string; parent_id: number | null }
+interface Project { id: number; path: string; group: Group }
+const G: Group = { id: 100, full_path: 'acme', parent_id: null };
+const S: Group = { id: 101, full_path: 'acme/platform', parent_id: 100 };
+const P: Project = { id: 8, path: 'acme/web', group: G };
+const Q: Project = { id: 9, path: 'acme/api', group: G };
+const R: Project = { id: 10, path: 'acme/platform/infra', group: S };
 
 let h: Harness;
 let port: LocalPort;
@@ -33,12 +35,12 @@ let client: PortClient;
 let hookUrl: string;
 let delivery = 0;
 
-const projectRest = (p: typeof P) => ({
+const projectRest = (p: Project) => ({
   ...restObject('project'), id: p.id, name: p.path.split('/').pop(), path_with_namespace: p.path, web_url: `${ROOT}/${p.path}`, default_branch: 'main',
   namespace: { ...restObject('project').namespace, id: p.group.id, kind: 'group', full_path: p.group.full_path, name: p.group.full_path },
 });
 /** The project block every webhook payload carries, for one of the projects above. */
-const projectBlock = (p: typeof P) => ({
+const projectBlock = (p: Project) => ({
   id: p.id, name: p.path.split('/').pop(), description: '', web_url: `${ROOT}/${p.path}`, namespace: p.group.full_path, visibility_level: 0,
   path_with_namespace: p.path, default_branch: 'main',
 });
@@ -58,24 +60,24 @@ async function deliver(req: { headers: Record<string, string>; body: unknown }):
   await port.idle();
 }
 
-function mergeRequestEvent(p: typeof P, attrs: Record<string, unknown>) {
+function mergeRequestEvent(p: Project, attrs: Record<string, unknown>) {
   const req = payload('merge_request.open');
   req.body.project = projectBlock(p);
   Object.assign(req.body.object_attributes, { target_project_id: p.id, url: `${ROOT}/${p.path}/-/merge_requests/${attrs.iid}` }, attrs);
   return req;
 }
-const mergeRequestRest = (p: typeof P, o: Record<string, unknown>) => ({
+const mergeRequestRest = (p: Project, o: Record<string, unknown>) => ({
   ...restObject('merge_request'), project_id: p.id, web_url: `${ROOT}/${p.path}/-/merge_requests/${o.iid}`, closed_at: null, merged_at: null, ...o,
 });
-const issueRest = (p: typeof P, o: Record<string, unknown>) => ({ ...restObject('issue'), project_id: p.id, web_url: `${ROOT}/${p.path}/-/issues/${o.iid}`, closed_at: null, ...o });
-function pipelineEvent(p: typeof P, attrs: Record<string, unknown>) {
+const issueRest = (p: Project, o: Record<string, unknown>) => ({ ...restObject('issue'), project_id: p.id, web_url: `${ROOT}/${p.path}/-/issues/${o.iid}`, closed_at: null, ...o });
+function pipelineEvent(p: Project, attrs: Record<string, unknown>) {
   const req = payload('pipeline');
   req.body.project = projectBlock(p);
   Object.assign(req.body.object_attributes, { url: `${ROOT}/${p.path}/-/pipelines/${attrs.id}`, tag: false }, attrs);
   return req;
 }
-const pipelineRest = (p: typeof P, o: Record<string, unknown>) => ({ ...restObject('pipeline'), project_id: p.id, web_url: `${ROOT}/${p.path}/-/pipelines/${o.id}`, ...o });
-function deploymentEvent(p: typeof P, attrs: Record<string, unknown>) {
+const pipelineRest = (p: Project, o: Record<string, unknown>) => ({ ...restObject('pipeline'), project_id: p.id, web_url: `${ROOT}/${p.path}/-/pipelines/${o.id}`, ...o });
+function deploymentEvent(p: Project, attrs: Record<string, unknown>) {
   const req = payload('deployment');
   req.body.project = projectBlock(p);
   Object.assign(req.body, { deployable_id: null, deployable_url: null, environment_external_url: null }, attrs);
