@@ -9,7 +9,7 @@ import type { PortContext } from '../context.ts';
 import type { SearchQuery } from '../search.ts';
 import type { StoredEntity } from '../store.ts';
 import { aggregateFor, linksFromTargets, type AggregateEnv, type AggregationSpec, type Links } from './aggregate.ts';
-import { calculationInput, calculationValue, type Calculate } from './calculate.ts';
+import { calculationInput, calculationValues, type Calculate } from './calculate.ts';
 import { mirrorValue } from './mirror.ts';
 
 export type { Calculate } from './calculate.ts';
@@ -76,11 +76,11 @@ export function computedValues(ctx: PortContext, blueprint: string, entities: St
     if (!needed.has(id)) continue;
     for (const x of entities) out.get(x.identifier)![id] = mirrorValue(e, x, m.path);
   }
-  for (const x of entities) {
-    const values = out.get(x.identifier)!;
-    if (!calcs.length) continue;
-    const input = calculationInput(x, { ...x.properties, ...values });
-    for (const [id, c] of calcs) values[id] = calculationValue(calculate, c.calculation, c.type, input);
+  if (calcs.length) {
+    const inputs = entities.map((x) => calculationInput(x, { ...x.properties, ...out.get(x.identifier) }));
+    for (const [id, c] of calcs) {
+      calculationValues(calculate, c.calculation, c.type, inputs).forEach((v, i) => { out.get(entities[i]!.identifier)![id] = v; });
+    }
   }
   for (const values of out.values()) for (const k of Object.keys(values)) if (!fields.includes(k)) delete values[k];
   return out;
