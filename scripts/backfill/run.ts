@@ -16,6 +16,7 @@ import type { Entity } from '../port/types.ts';
 import { IdSet } from './id-set.ts';
 import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
+import { withEnvironmentTiers } from './environment-tiers.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
 import { ownedQuery, ownedScope } from './ownership.ts';
 import { reconcile, type ReconcileKind } from './reconcile.ts';
@@ -297,6 +298,8 @@ class BackfillRun {
       onPage?: (page: Obj[]) => boolean | void;
       /** Blueprints whose seen-set is complete for this list's relations. */
       alsoKnown?: ReadonlySet<string>;
+      /** Completes a page's objects with what the list leaves out (another GitLab read) before mapping. */
+      complete?: (page: Obj[]) => Promise<Obj[]>;
     } = {},
   ): Promise<boolean> {
     const s = this.st(kind);
@@ -305,7 +308,10 @@ class BackfillRun {
       for await (const page of listPages<Obj>(this.src(), path, params, { ...opts, onTotal: write ? (t) => s.announce(t) : undefined })) {
         if (this.aborted) break;
         const stop = opts.onPage?.(page);
-        if (write) await this.ingest(kind, opts.filter ? page.filter(opts.filter) : page, parent, opts.alsoKnown);
+        if (write) {
+          const kept = opts.filter ? page.filter(opts.filter) : page;
+          await this.ingest(kind, opts.complete ? await opts.complete(kept) : kept, parent, opts.alsoKnown);
+        }
         if (stop === true) break;
       }
       if (this.aborted) {
@@ -490,7 +496,11 @@ class BackfillRun {
     const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
     // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
-    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
+    // Each deployment's environment tier comes from the project's environments (environment-tiers.ts).
+    const tiers = new Map<string, Map<number, string>>();
+    if (this.kinds.has('deployments')) {
+      await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known, complete: (page) => withEnvironmentTiers(this.src(), id, page, tiers) });
+    }
     // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
     if (this.kinds.has('releases') && this.o.updatedSince === undefined) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
   }

@@ -27,6 +27,7 @@ import { limitHeapGrowth } from '../cli/heap.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { runSync, type SyncSummary } from '../sync/run.ts';
 import { changeSilently } from './silent-changes.ts';
+import { createBlueprintsInOrder } from '../install/blueprint-apply.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -91,7 +92,7 @@ async function serveGitLab(seed: SizeSeed): Promise<void> {
 async function servePort(): Promise<void> {
   const port = await startLocalPort({ rateLimit: false, faults: { latencyMs: LATENCY_MS } });
   const client = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url, validateRequests: false });
-  for (const b of renderBlueprints(loadBundle())) await client.createBlueprint(b, { createCatalogPage: false });
+  await createBlueprintsInOrder(client, renderBlueprints(loadBundle()));
   send({ type: 'ready', info: { portUrl: port.url, clientId: port.clientId, clientSecret: port.clientSecret } });
   process.on('message', (m: Msg) => {
     if (m.type === 'stop') void port.close().then(() => process.exit(0));

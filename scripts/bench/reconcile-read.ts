@@ -14,6 +14,7 @@ import { userAgent } from '../clients/shared/user-agent.ts';
 import type { EntitiesQuery } from '../port/types.ts';
 import { startLocalGitLab, type SeedName } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
+import { createBlueprintsInOrder } from '../install/blueprint-apply.ts';
 
 const size = (process.argv[2] ?? 'large') as SeedName;
 const rounds = Number(process.argv[3] ?? 2);
@@ -28,7 +29,7 @@ const gitlab = await startLocalGitLab({ seed: size, rateLimit: false });
 const port = await startLocalPort({ rateLimit: false });
 try {
   const client = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url }).forInstall(INSTALL);
-  for (const b of renderBlueprints(bundle)) await client.createBlueprint(b, { createCatalogPage: false });
+  await createBlueprintsInOrder(client, renderBlueprints(bundle));
   const gl = new GitLabClient({ host: gitlab.url, token: gitlab.token, rateLimits: { '**': 1_000_000 } });
   const t0 = Date.now();
   const run = await runBackfill({ bundle, port: client, gitlab: gl, groups: [{ id: gitlab.groupId, full_path: gitlab.group }], sinceDays: null, progressIntervalMs: 0 });

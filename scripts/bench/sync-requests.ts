@@ -14,6 +14,7 @@ import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';
 import { runSync, type SyncSummary } from '../sync/run.ts';
 import { changeSilently } from './silent-changes.ts';
+import { createBlueprintsInOrder } from '../install/blueprint-apply.ts';
 
 const { values } = parseArgs({ options: { seed: { type: 'string', default: 'large' }, share: { type: 'string', default: '0.01' } } });
 const seed = values.seed as 'small' | 'medium' | 'large';
@@ -23,7 +24,7 @@ const bundle = loadBundle();
 const gitlab = await startLocalGitLab({ seed, rateLimit: false });
 const port = await startLocalPort({ rateLimit: false });
 const portClient = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url });
-for (const b of renderBlueprints(bundle)) await portClient.createBlueprint(b, { createCatalogPage: false });
+await createBlueprintsInOrder(portClient, renderBlueprints(bundle));
 const gl = new GitLabClient({ host: gitlab.url, token: gitlab.token, rateLimits: { '**': 1_000_000 } });
 const groups = [{ id: gitlab.groupId, full_path: gitlab.group }];
 const installId = installIdOf(gitlab.url, [gitlab.groupId]);

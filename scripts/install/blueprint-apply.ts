@@ -6,9 +6,9 @@
 import type { PortClient } from '../clients/port/index.ts';
 import { PortApiError } from '../clients/port/errors.ts';
 import type { Blueprint } from '../port/types.ts';
-import type { BlueprintPlan } from './blueprint-plan.ts';
+import { planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
 import { InstallStepError, explainError } from './errors.ts';
-import type { CreationJournal } from './journal.ts';
+import { CreationJournal } from './journal.ts';
 
 export interface BlueprintApplyResult {
   created: string[];
@@ -84,4 +84,12 @@ export function blueprintResult(plan: BlueprintPlan): BlueprintApplyResult {
   const result: BlueprintApplyResult = { created: [], updated: [], unchanged: [] };
   for (const item of plan.items) result[item.action === 'create' ? 'created' : item.action === 'update' ? 'updated' : 'unchanged'].push(item.identifier);
   return result;
+}
+
+/**
+ * Creates blueprints Port does not have yet, in the install's stages (aggregation, calculation and
+ * mirror properties last: they name other blueprints). For seeding a Port: tests, benches.
+ */
+export async function createBlueprintsInOrder(port: PortClient, blueprints: readonly Blueprint[], options: BlueprintApplyOptions = {}): Promise<void> {
+  await applyBlueprints(port, planBlueprints(blueprints, []), new CreationJournal(), options);
 }

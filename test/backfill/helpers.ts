@@ -8,6 +8,7 @@ import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { createBackfillEngine, runBackfill, type BackfillOptions, type BackfillSummary } from '../../scripts/backfill/run.ts';
 import { startLocalGitLab, type LocalGitLab, type LocalGitLabOptions } from '../../scripts/sandbox/gitlab/index.ts';
 import { startLocalPort, type LocalPort, type LocalPortOptions } from '../../scripts/sandbox/port/server.ts';
+import { createBlueprintsInOrder } from '../../scripts/install/blueprint-apply.ts';
 
 export interface Sandboxes {
   gitlab: LocalGitLab;
@@ -28,7 +29,7 @@ export async function startSandboxes(o: { gitlab?: LocalGitLabOptions; port?: Lo
   const port = await startLocalPort({ rateLimit: false, ...o.port });
   const fast = { baseDelayMs: 5, maxDelayMs: 20 };
   const portClient = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url, retry: fast, ...o.portClient });
-  for (const b of renderBlueprints(bundle)) await portClient.createBlueprint(b, { createCatalogPage: false });
+  await createBlueprintsInOrder(portClient, renderBlueprints(bundle));
   const gitlabClient = new GitLabClient({ host: gitlab.url, token: gitlab.token, retry: fast, rateLimits: { '**': 1_000_000 }, ...o.gitlabClient });
   sharedEngine ??= await createBackfillEngine();
   const engine = sharedEngine;

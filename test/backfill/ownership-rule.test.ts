@@ -9,6 +9,7 @@ import { PortClient, PORT_SEARCH_MAX_LIMIT } from '../../scripts/clients/port/in
 import { groupUrls, isOwned, ownedQuery, ownedScope } from '../../scripts/backfill/ownership.ts';
 import { startLocalPort, type LocalPort } from '../../scripts/sandbox/port/server.ts';
 import { call, expectPortError, tokenFor } from '../sandbox/port/http.ts';
+import { createBlueprintsInOrder } from '../../scripts/install/blueprint-apply.ts';
 
 const bundle = loadBundle();
 const blueprints = bundle.blueprints.map((b) => b.content);
@@ -77,7 +78,7 @@ describe('the ownership query, run by the local Port', () => {
   beforeAll(async () => {
     port = await startLocalPort({ rateLimit: false });
     client = new PortClient({ clientId: port.clientId, clientSecret: port.clientSecret, baseUrl: port.url, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
-    for (const b of renderBlueprints(bundle)) await client.createBlueprint(b, { createCatalogPage: false });
+    await createBlueprintsInOrder(client, renderBlueprints(bundle));
     for (const [bp, list] of Object.entries(cases)) {
       for (const [identifier, , properties, relations] of list) await client.upsertEntity(bp, { identifier, title: identifier, properties, relations: relations ?? {} });
     }

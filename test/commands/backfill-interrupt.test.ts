@@ -13,6 +13,7 @@ import { checkEntity } from '../../scripts/port/entity-check.ts';
 import { startLocalGitLab, type LocalGitLab } from '../../scripts/sandbox/gitlab/index.ts';
 import { startLocalPort, type LocalPort } from '../../scripts/sandbox/port/server.ts';
 import type { StoredEntity } from '../../scripts/sandbox/port/store.ts';
+import { createBlueprintsInOrder } from '../../scripts/install/blueprint-apply.ts';
 
 const BIN = join(PACKAGE_ROOT, 'scripts/bin/port-gitlab.js');
 const bundle = loadBundle();
@@ -66,7 +67,7 @@ describe('port-gitlab backfill interrupted with SIGINT', () => {
     reference = await startLocalPort({ rateLimit: false });
     for (const p of [port, reference]) {
       const client = new PortClient({ clientId: p.clientId, clientSecret: p.clientSecret, baseUrl: p.url });
-      for (const b of BLUEPRINTS) await client.createBlueprint(b, { createCatalogPage: false });
+      await createBlueprintsInOrder(client, BLUEPRINTS);
     }
   });
   afterAll(async () => {

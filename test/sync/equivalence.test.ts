@@ -15,6 +15,7 @@ import { createBackfillEngine, runBackfill } from '../../scripts/backfill/run.ts
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { startLocalPort, type LocalPort } from '../../scripts/sandbox/port/server.ts';
 import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { createBlueprintsInOrder } from '../../scripts/install/blueprint-apply.ts';
 
 type Obj = Record<string, any>;
 const bundle = loadBundle();
@@ -129,7 +130,7 @@ describe('incremental syncs plus the periodic full sync equal a fresh backfill',
     const fresh = await startLocalPort({ rateLimit: false });
     try {
       const portClient = new PortClient({ clientId: fresh.clientId, clientSecret: fresh.clientSecret, baseUrl: fresh.url, retry: { baseDelayMs: 5, maxDelayMs: 20 } });
-      for (const b of renderBlueprints(bundle)) await portClient.createBlueprint(b, { createCatalogPage: false });
+      await createBlueprintsInOrder(portClient, renderBlueprints(bundle));
       const gitlab = new GitLabClient({ host: sb.gitlab.url, token: sb.gitlab.token, rateLimits: { '**': 1_000_000 } });
       const summary = await runBackfill({ bundle, port: portClient, gitlab, groups: [{ id: sb.gitlab.groupId, full_path: sb.gitlab.group }], engine, progressIntervalMs: 0 });
       expect(summary.ok).toBe(true);

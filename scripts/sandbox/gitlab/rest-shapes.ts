@@ -228,11 +228,26 @@ export class RestRenderer {
     return {
       id: d.id, iid: d.iid, ref: d.ref, sha: d.sha, created_at: restTime(d.createdAt), updated_at: restTime(d.updatedAt),
       finished_at: restTimeOrNull(d.finishedAt), status: d.status, user: this.userBasic(d.userId),
+      // GitLab's EnvironmentBasic: no tier (only GET /projects/:id/environments has it).
       environment: {
         id: d.environmentId, name: d.environment, slug: d.environment, external_url: d.environmentExternalUrl,
-        created_at: restTime(d.createdAt), updated_at: restTime(d.updatedAt), tier: d.environmentTier,
+        created_at: restTime(d.createdAt), updated_at: restTime(d.updatedAt),
       },
       deployable: job ? { ...this.job(job), pipeline: pipe ? this.pipelineBasic(pipe) : null } : null,
+    };
+  }
+
+  /**
+   * GitLab's Environment entity (lib/api/entities/environment.rb: EnvironmentBasic + tier, project,
+   * state, auto_stop_at), from the deployments made to it (the local GitLab keeps no other record).
+   */
+  environment(deployments: readonly DeploymentRec[]): Json {
+    const first = deployments[0]!;
+    const project = this.state.project(first.projectId);
+    return {
+      id: first.environmentId, name: first.environment, slug: first.environment, external_url: first.environmentExternalUrl,
+      created_at: restTime(Math.min(...deployments.map((d) => d.createdAt))), updated_at: restTime(Math.max(...deployments.map((d) => d.updatedAt))),
+      tier: first.environmentTier, project: project ? this.project(project) : null, state: 'available', auto_stop_at: null,
     };
   }
 

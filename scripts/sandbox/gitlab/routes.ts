@@ -13,7 +13,7 @@ import { arrayParam, boolParam, enumParam, intParam, listParam, timeParam } from
 import { isParamError, type HookKind, type HookRec } from './hooks.ts';
 import type { GitLabInstance, TokenInfo } from './instance.ts';
 import type { GroupView } from './state.ts';
-import type { ProjectRec } from './model.ts';
+import type { DeploymentRec, ProjectRec } from './model.ts';
 import { restTime } from './format.ts';
 
 export type Reply =
@@ -260,6 +260,25 @@ export function buildRoutes(gl: GitLabInstance): Router<GitLabRouteContext> {
       seq = arraySeq(items);
     }
     return page(sort === 'asc' ? seq : reversed(seq), ctx, (d) => gl.rest.deployment(d));
+  }));
+
+  // Environments API (GET /projects/:id/environments): name, search and states filters; by id.
+  r.get(`${A}/projects/:id/environments`, withProject((ctx, p) => {
+    const q = ctx.query;
+    const states = enumParam(q, 'states', ['available', 'stopping', 'stopped'] as const);
+    const name = q.get('name');
+    const search = q.get('search');
+    const byEnv = new Map<number, DeploymentRec[]>();
+    const deps = state.projectDeployments(p.id);
+    for (let i = 0; i < deps.length; i++) {
+      const d = deps.at(i);
+      const list = byEnv.get(d.environmentId);
+      if (list) list.push(d);
+      else byEnv.set(d.environmentId, [d]);
+    }
+    const envs = [...byEnv.entries()].sort(([a], [b]) => a - b).map(([, ds]) => ds)
+      .filter((ds) => (!states || states === 'available') && (!name || ds[0]!.environment === name) && (!search || ds[0]!.environment.includes(search)));
+    return page(arraySeq(envs), ctx, (ds) => gl.rest.environment(ds));
   }));
 
   // ---- hooks -------------------------------------------------------------------------------------

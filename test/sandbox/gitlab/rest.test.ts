@@ -162,6 +162,31 @@ describe('projects', () => {
     for (const d of deployments.body) expect(Object.keys(d.environment)).toContain('external_url');
   });
 
+  it('serves environments with their tier (GitLab\'s Environment entity); a deployment\'s environment has none (EnvironmentBasic)', async () => {
+    const projects = await client.Groups.allProjects(gl.group, { includeSubgroups: true, withShared: false });
+    let checked = 0;
+    for (const p of projects) {
+      const deployments = (await apiJson(gl, `/projects/${p.id}/deployments`)).body as Array<Record<string, any>>;
+      if (!deployments.length) continue;
+      for (const d of deployments) expect(Object.keys(d.environment).sort()).toEqual(['created_at', 'external_url', 'id', 'name', 'slug', 'updated_at']);
+      const envs = await apiJson(gl, `/projects/${p.id}/environments`);
+      expect(envs.status).toBe(200);
+      const body = envs.body as Array<Record<string, any>>;
+      expect(body.map((e) => e.id)).toEqual([...new Set(deployments.map((d) => d.environment.id))].sort((a, b) => a - b));
+      for (const e of body) {
+        expect(Object.keys(e).sort()).toEqual(['auto_stop_at', 'created_at', 'external_url', 'id', 'name', 'project', 'slug', 'state', 'tier', 'updated_at']);
+        expect(['production', 'staging', 'testing', 'development', 'other']).toContain(e.tier);
+        expect(e.project.id).toBe(p.id);
+      }
+      const named = await apiJson(gl, `/projects/${p.id}/environments?name=${encodeURIComponent(body[0]!.name)}`);
+      expect((named.body as unknown[]).length).toBe(1);
+      expect((await apiJson(gl, `/projects/${p.id}/environments?states=stopped`)).body).toEqual([]);
+      expect((await apiJson(gl, `/projects/${p.id}/environments?states=nope`)).status).toBe(400);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(0);
+  });
+
   it('clamps per_page to 100 and defaults it to 20', async () => {
     const big = await startLocalGitLab({ seed: { projects: 4, mergeRequestsPerProject: 100, archivedFraction: 0 } });
     try {

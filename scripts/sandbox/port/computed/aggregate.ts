@@ -70,37 +70,46 @@ export function aggregate(matched: StoredEntity[], spec: AggregationSpec['calcul
   }
 }
 
+/** holder identifier → target identifier → target entity. */
+export type Links = Map<string, Map<string, StoredEntity>>;
+
+function link(reached: Links, holder: string, target: StoredEntity): void {
+  let m = reached.get(holder);
+  if (!m) reached.set(holder, (m = new Map()));
+  m.set(target.identifier, target);
+}
+
 /**
- * One aggregation for a batch of holders: the target blueprint is scanned once (query first), and
- * each matching target is linked to the holders it reaches.
+ * The matching targets of every holder reachable from the target side: one scan of the target
+ * blueprint (query first). It does not depend on which holders a read asks for, so the caller
+ * may keep it while nothing changes (index.ts).
  */
-export function aggregateFor(env: AggregateEnv, holderBlueprint: string, holders: StoredEntity[], spec: AggregationSpec): Map<string, number | null> {
+export function linksFromTargets(env: AggregateEnv, holderBlueprint: string, spec: AggregationSpec): Links {
+  const reached: Links = new Map();
+  const routes = routesOf(env, holderBlueprint, spec.target, spec.pathFilter).filter((r) => r.fromTarget);
+  if (!routes.length) return reached;
+  for (const t of env.entities(spec.target)) {
+    if (spec.query && !matchesQuery(t, spec.query, env)) continue;
+    for (const r of routes) for (const h of follow(env, t, r.relations)) link(reached, h, t);
+  }
+  return reached;
+}
+
+/** One aggregation for a batch of holders, given the links from the target side. */
+export function aggregateFor(env: AggregateEnv, holderBlueprint: string, holders: StoredEntity[], spec: AggregationSpec, fromTargets: Links = linksFromTargets(env, holderBlueprint, spec)): Map<string, number | null> {
   const out = new Map<string, number | null>();
   if (env.entities(holderBlueprint).length > MAX_HOLDER_ENTITIES) {
     for (const h of holders) out.set(h.identifier, null);
     return out;
   }
-  const routes = routesOf(env, holderBlueprint, spec.target, spec.pathFilter);
-  const wanted = new Set(holders.map((h) => h.identifier));
-  const reached = new Map<string, Map<string, StoredEntity>>(); // holder → target identifier → entity
-  const link = (holder: string, target: StoredEntity) => {
-    let m = reached.get(holder);
-    if (!m) reached.set(holder, (m = new Map()));
-    m.set(target.identifier, target);
-  };
-  const matches = (t: StoredEntity) => !spec.query || matchesQuery(t, spec.query, env);
-  if (routes.some((r) => r.fromTarget)) {
-    for (const t of env.entities(spec.target)) {
-      if (!matches(t)) continue;
-      for (const r of routes) if (r.fromTarget) for (const h of follow(env, t, r.relations)) if (wanted.has(h)) link(h, t);
-    }
-  }
-  for (const r of routes) {
+  const reached: Links = new Map();
+  for (const h of holders) for (const t of fromTargets.get(h.identifier)?.values() ?? []) link(reached, h.identifier, t);
+  for (const r of routesOf(env, holderBlueprint, spec.target, spec.pathFilter)) {
     if (r.fromTarget) continue;
     for (const h of holders) {
       for (const id of follow(env, h, r.relations)) {
         const t = env.entity(spec.target, id);
-        if (t && matches(t)) link(h.identifier, t);
+        if (t && (!spec.query || matchesQuery(t, spec.query, env))) link(reached, h.identifier, t);
       }
     }
   }

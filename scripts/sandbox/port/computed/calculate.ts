@@ -16,13 +16,19 @@ export function calculationInput(e: StoredEntity, properties: Record<string, unk
   };
 }
 
-export function calculationValue(calculate: Calculate | undefined, expression: string, type: string, input: unknown): unknown {
-  if (!calculate) return null;
-  let value: unknown;
+/**
+ * One calculation over many entities in a single jq run (compiling a program costs more than
+ * running it): each entity's first output, or null when its run fails.
+ */
+export function calculationValues(calculate: Calculate | undefined, expression: string, type: string, inputs: unknown[]): unknown[] {
+  let values: unknown;
   try {
-    value = calculate(expression, input);
+    values = calculate?.(`[.[] | [try (${expression}) catch null] | .[0]]`, inputs);
   } catch {
-    return null;
+    values = undefined; // does not compile: empty everywhere
   }
-  return value !== null && value !== undefined && valueHasType(value, type) ? value : null;
+  return inputs.map((_, i) => {
+    const v = Array.isArray(values) ? values[i] : null;
+    return v !== null && v !== undefined && valueHasType(v, type) ? v : null;
+  });
 }

@@ -8,8 +8,8 @@ import type { StoredBlueprint } from '../../../port/types.ts';
 import type { PortContext } from '../context.ts';
 import type { SearchQuery } from '../search.ts';
 import type { StoredEntity } from '../store.ts';
-import { aggregateFor, type AggregateEnv, type AggregationSpec } from './aggregate.ts';
-import { calculationInput, calculationValue, type Calculate } from './calculate.ts';
+import { aggregateFor, linksFromTargets, type AggregateEnv, type AggregationSpec, type Links } from './aggregate.ts';
+import { calculationInput, calculationValues, type Calculate } from './calculate.ts';
 import { mirrorValue } from './mirror.ts';
 
 export type { Calculate } from './calculate.ts';
@@ -34,6 +34,26 @@ function env(ctx: PortContext): AggregateEnv {
 }
 
 /**
+ * The target-side links of each aggregation, kept while the store and the minute are the same:
+ * every change to the store appends to the audit log (context.ts), so its last entry identifies
+ * the store's state; the minute bounds how stale a date preset's window may get (Port itself
+ * recomputes every 15 minutes). Repeated reads of a large blueprint (a backfill's compare
+ * searches) then scan each target blueprint once instead of once per read.
+ */
+const linkCache = new WeakMap<object, { key: string; links: Map<string, Links> }>();
+
+function cachedLinks(ctx: PortContext, e: AggregateEnv, blueprint: string, id: string, spec: AggregationSpec): Links {
+  const audit = ctx.state.audit;
+  const key = `${audit.length}:${audit[audit.length - 1]?.identifier ?? ''}:${Math.floor(ctx.now() / 60_000)}`;
+  let entry = linkCache.get(ctx.state);
+  if (!entry || entry.key !== key) linkCache.set(ctx.state, (entry = { key, links: new Map() }));
+  const k = `${blueprint}\u0000${id}`;
+  let links = entry.links.get(k);
+  if (!links) entry.links.set(k, (links = linksFromTargets(e, blueprint, spec)));
+  return links;
+}
+
+/**
  * The computed properties of some entities of one blueprint, by identifier. `wanted` limits the
  * work to the fields a read returns (`include`/`exclude`); a calculation's own reads are added.
  */
@@ -49,17 +69,18 @@ export function computedValues(ctx: PortContext, blueprint: string, entities: St
 
   for (const [id, spec] of Object.entries(bp.aggregationProperties ?? {})) {
     if (!needed.has(id)) continue;
-    for (const [identifier, value] of aggregateFor(e, blueprint, entities, spec as unknown as AggregationSpec)) out.get(identifier)![id] = value;
+    const agg = spec as unknown as AggregationSpec;
+    for (const [identifier, value] of aggregateFor(e, blueprint, entities, agg, cachedLinks(ctx, e, blueprint, id, agg))) out.get(identifier)![id] = value;
   }
   for (const [id, m] of Object.entries(bp.mirrorProperties ?? {})) {
     if (!needed.has(id)) continue;
     for (const x of entities) out.get(x.identifier)![id] = mirrorValue(e, x, m.path);
   }
-  for (const x of entities) {
-    const values = out.get(x.identifier)!;
-    if (!calcs.length) continue;
-    const input = calculationInput(x, { ...x.properties, ...values });
-    for (const [id, c] of calcs) values[id] = calculationValue(calculate, c.calculation, c.type, input);
+  if (calcs.length) {
+    const inputs = entities.map((x) => calculationInput(x, { ...x.properties, ...out.get(x.identifier) }));
+    for (const [id, c] of calcs) {
+      calculationValues(calculate, c.calculation, c.type, inputs).forEach((v, i) => { out.get(entities[i]!.identifier)![id] = v; });
+    }
   }
   for (const values of out.values()) for (const k of Object.keys(values)) if (!fields.includes(k)) delete values[k];
   return out;
