@@ -116,7 +116,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   // 1. Preflight (reads only).
   await step('preflight');
   // The preflight reads the legacy shared webhook (the bundle's identifier): that read proves the webhook permission too.
-  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier: bundleWebhook, clock: deps.clock });
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier: bundleWebhook, clock: deps.clock, bundleBlueprints: bundle.blueprints.map((b) => b.content) });
   summary.preflight = { ok: pre.ok, checks: pre.checks };
   log(`Preflight:\n${formatPreflight(pre)}`);
   if (!pre.ok) {
