@@ -59,6 +59,8 @@ export interface PreflightOptions {
   clock?: Clock;
   /** The bundle's blueprints: refuse when those in Port hold entities of another GitLab instance (instance-guard.ts). */
   bundleBlueprints?: readonly Blueprint[];
+  /** The bundle's webhook identifier: other installs' own webhooks record their instance (instance-guard.ts). */
+  bundleWebhook?: string;
 }
 
 export const OWNER = 50;
@@ -210,7 +212,7 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
   if (options.bundleBlueprints && portOk && result.groups.length === inputs.gitlabGroups.length && result.groups.length) {
     const blueprints = urlBlueprints(options.bundleBlueprints, new Set(result.existingBlueprints.map((b) => b.identifier)));
     try {
-      const { found: _found, ...check } = await checkOneInstance(port, inputs.gitlabUrl, result.groups, blueprints);
+      const { found: _found, ...check } = await checkOneInstance(port, inputs.gitlabUrl, result.groups, blueprints, options.bundleWebhook);
       add(check);
     } catch (err) {
       add({ check: 'gitlab.instance', status: 'fail', message: `could not ask Port whether it holds entities of another GitLab instance: ${explainError(err).message}`, fix: explainError(err).fix });

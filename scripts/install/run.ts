@@ -20,6 +20,7 @@ import { formatPreflight, runPreflight, type PreflightCheck } from './preflight.
 import { applyWebhook } from './webhook-apply.ts';
 import { readInstallWebhooks, type InstallWebhooks } from './install-webhook.ts';
 import { legacyWebhookUse } from './shared-port.ts';
+import { instanceRoot, webhookDescription } from './instance-guard.ts';
 import { writeInstallWatermark } from './install-watermark.ts';
 import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
 
@@ -116,7 +117,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   // 1. Preflight (reads only).
   await step('preflight');
   // The preflight reads the legacy shared webhook (the bundle's identifier): that read proves the webhook permission too.
-  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier: bundleWebhook, clock: deps.clock, bundleBlueprints: bundle.blueprints.map((b) => b.content) });
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier: bundleWebhook, clock: deps.clock, bundleBlueprints: bundle.blueprints.map((b) => b.content), bundleWebhook: bundle.webhook.content.identifier });
   summary.preflight = { ok: pre.ok, checks: pre.checks };
   log(`Preflight:\n${formatPreflight(pre)}`);
   if (!pre.ok) {
@@ -143,7 +144,10 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     summary.planText = formatBlueprintPlan(bpPlan);
     return fail(2, 'plan', new InstallStepError('plan', explainForbidden(bpPlan)));
   }
-  let whPlan = planWebhook(bundle, options, webhooks.own, { dryRun: flags.dryRun, identifier: webhookIdentifier });
+  // The description records the GitLab instance (instance-guard.ts): another instance's install is refused on it.
+  const description = webhookDescription(bundle.webhook.content.description, instanceRoot(inputs.gitlabUrl, pre.groups));
+  const ownWebhook = { identifier: webhookIdentifier, ...(description ? { description } : {}) };
+  let whPlan = planWebhook(bundle, options, webhooks.own, { dryRun: flags.dryRun, ...ownWebhook });
   if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
   const events = desiredHookEvents(bundle, options);
   const hookGroups = pre.groups.filter((g) => g.hookMode !== 'none');
@@ -189,7 +193,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     current = 'webhook';
     await step('webhook');
     // Migrating from the legacy webhook: once a hook points at the new one it must outlive a later failure (no rollback).
-    const appliedWebhook = await applyWebhook(port, whPlan, webhooks.legacy ? new CreationJournal() : journal, (existing) => planWebhook(bundle, options, existing, { identifier: webhookIdentifier }));
+    const appliedWebhook = await applyWebhook(port, whPlan, webhooks.legacy ? new CreationJournal() : journal, (existing) => planWebhook(bundle, options, existing, ownWebhook));
     const stored = appliedWebhook.stored;
     if (appliedWebhook.convergedOnCreate) {
       whPlan = appliedWebhook.plan;

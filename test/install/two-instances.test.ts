@@ -87,3 +87,28 @@ describe('a second GitLab instance in the same Port organisation', { timeout: 12
     expect(second.hooks()).toHaveLength(1);
   });
 });
+
+describe('a second GitLab instance while the first has written nothing yet', () => {
+  test('its install is refused on the first install\'s webhook, which records its instance', async () => {
+    const sb = await startSandboxes();
+    const second = await startLocalGitLab({ seed: 'small', rateLimit: false });
+    try {
+      const a = captureIO(sb.env);
+      expect((await runInstallCommand(['--skip-backfill'], { io: a.io, tuning: FAST })).exitCode, a.err()).toBe(0);
+      expect(BLUEPRINTS.every((bp) => sb.port.entities(bp).length === 0)).toBe(true);
+      const [webhookA] = sb.port.webhooks();
+      expect(webhookA.description).toContain(`GitLab instance: ${sb.gitlab.url}`);
+
+      const c = captureIO({ ...sb.env, GITLAB_URL: second.url, GITLAB_TOKEN: second.token, GITLAB_GROUPS: second.group });
+      const r = await runInstallCommand(['--json'], { io: c.io, tuning: FAST });
+      expect(r.exitCode, c.err()).toBe(2);
+      const check = (JSON.parse(c.out()).preflight.checks as Obj[]).find((x) => x.check === 'gitlab.instance');
+      expect(check).toMatchObject({ status: 'fail', message: expect.stringContaining(`another install in this Port organisation is for another GitLab instance than ${second.url}: Port webhook "${webhookA.identifier}" (${sb.gitlab.url})`) });
+      expect(sb.port.webhooks()).toEqual([webhookA]);
+      expect(second.hooks()).toEqual([]);
+    } finally {
+      await second.close();
+      await sb.close();
+    }
+  });
+});
