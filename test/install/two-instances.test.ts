@@ -88,7 +88,7 @@ describe('a second GitLab instance in the same Port organisation', { timeout: 12
   });
 });
 
-describe('a second GitLab instance while the first has written nothing yet', () => {
+describe('a second GitLab instance while the first has written nothing yet', { timeout: 120_000 }, () => {
   test('its install is refused on the first install\'s webhook, which records its instance', async () => {
     const sb = await startSandboxes();
     const second = await startLocalGitLab({ seed: 'small', rateLimit: false });

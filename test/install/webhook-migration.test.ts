@@ -78,7 +78,7 @@ async function delivered(s: Sandboxes, projectId: number, title: string): Promis
   return s.port.entity('gitlabMergeRequest', String(mr.id))?.title === title;
 }
 
-describe('one install of the version with a shared webhook', () => {
+describe('one install of the version with a shared webhook', { timeout: 120_000 }, () => {
   test('doctor and sync keep working on the legacy webhook (and say how to migrate); install migrates it without losing an event; uninstall then removes it all', async () => {
     sb = await startSandboxes();
     const s = sb;
@@ -146,7 +146,7 @@ describe('one install of the version with a shared webhook', () => {
   });
 });
 
-describe('two installs that shared the legacy webhook', () => {
+describe('two installs that shared the legacy webhook', { timeout: 120_000 }, () => {
   test('the first to migrate leaves it to the other, whose events still arrive; the second migration deletes it; uninstalling one never touches the other', async () => {
     sb = await startSandboxes();
     const s = sb;
