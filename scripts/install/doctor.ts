@@ -13,6 +13,7 @@ import { explainError } from './errors.ts';
 import { portAuthFailure } from './credential-diagnosis.ts';
 import { desiredHookEvents, eventFlagDrift } from './hook-plan.ts';
 import { activeWebhook, hookOwnerHints, legacyWebhookNote, readInstallWebhooks } from './install-webhook.ts';
+import { checkOneInstance, urlBlueprints } from './instance-guard.ts';
 import { disabledText, inspectHooksAt, isDisabledHook, withoutGroupHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
@@ -74,8 +75,8 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   checks.push(...(await checkTokenScopes(gitlab, { hooks: false, clock })).checks);
 
   // --- The install: its groups name its id, and its id its own Port webhook (install-webhook.ts) ---
-  const groups: Array<{ ref: string; group: { id: number; full_path: string } | null }> = [];
-  for (const ref of inputs.gitlabGroups) groups.push({ ref: ref.raw, group: (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null });
+  const groups: Array<{ ref: string; group: { id: number; full_path: string; web_url?: string } | null }> = [];
+  for (const ref of inputs.gitlabGroups) groups.push({ ref: ref.raw, group: (await gitlab.group(groupKey(ref))) as { id: number; full_path: string; web_url?: string } | null });
   const everyGroupFound = groups.every((g) => g.group);
   const installId = everyGroupFound && groups.length ? installIdOf(inputs.gitlabUrl, groups.map((g) => g.group!.id)) : undefined;
 
@@ -179,6 +180,16 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   }
 
   // The id install and backfill write as: with several installs in one Port organisation, it says which entities are whose.
+  // One GitLab instance per Port organisation (instance-guard.ts), as install, backfill and sync require.
+  if (installId) {
+    try {
+      const existing = new Set((await port.listBlueprints()).map((b) => b.identifier));
+      const { found: _found, ...check } = await checkOneInstance(port, inputs.gitlabUrl, groups.map((g) => g.group!), urlBlueprints(bundle.blueprints.map((b) => b.content), existing), bundle.webhook.content.identifier);
+      add(check);
+    } catch (err) {
+      add({ check: 'gitlab.instance', status: 'warn', message: `could not ask Port whether it holds entities of another GitLab instance: ${explainError(err).message}` });
+    }
+  }
   if (installId) {
     add({ check: 'install.id', status: 'ok', message: `install id ${installId}: its own Port webhook is "${webhooks!.identifier}", the backfill's entities carry "$datasource": "${port.forInstall(installId).userAgent}", and its reconcile deletes only entities under its groups` });
   }

@@ -12,7 +12,7 @@ import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { startLocalGitLab, type LocalGitLab } from '../../scripts/sandbox/gitlab/index.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import type { StoredEntity } from '../../scripts/sandbox/port/store.ts';
-import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
+import { FAST, captureIO, portWrites, runDoctor, startSandboxes, type Sandboxes } from './helpers.ts';
 
 const BLUEPRINTS = loadBundle().blueprints.map((b) => b.content.identifier);
 type Obj = Record<string, any>;
@@ -75,6 +75,15 @@ describe('a second GitLab instance in the same Port organisation', { timeout: 12
     expect(sb.port.entity('gitlabMergeRequest', String(mr.id))?.title).toBe('first instance, after the refusal');
     const c = captureIO(sb.env);
     expect((await runBackfillCommand(['--json'], { io: c.io, tuning: FAST })).exitCode, c.err()).toBe(0);
+    const d = await runDoctor(sb.env);
+    expect(d.exitCode, d.out).toBe(0);
+    expect((JSON.parse(d.out).checks as Obj[]).find((x) => x.check === 'gitlab.instance')).toMatchObject({ status: 'ok', message: `Port holds no GitLab entity of another instance than ${sb.gitlab.url}` });
+  });
+
+  test('doctor of an instance whose Port already holds another instance\'s entities fails with the same check', async () => {
+    const d = await runDoctor(envB);
+    expect(d.exitCode).toBe(1);
+    expect((JSON.parse(d.out).checks as Obj[]).find((x) => x.check === 'gitlab.instance')).toMatchObject({ status: 'fail', message: expect.stringContaining(`another GitLab instance than ${second.url}`) });
   });
 
   test('the way out: once the first instance is uninstalled with --purge, the second installs', async () => {
