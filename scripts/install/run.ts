@@ -222,10 +222,14 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       summary.notes.push('no GitLab hook was installed (--skip-hook): Port is only updated by the backfill');
     }
     // Every hook of this install now feeds its own webhook (a refused project may still feed the legacy one).
+    // Installed either way: a failure here is only noted (nothing is rolled back; a re-run tries again).
     if (webhooks.legacy && !refused.length) {
-      current = 'webhook';
-      summary.legacyWebhook = await legacyDecision(port, bundle, installId, webhooks, false);
-      log(`legacy webhook ${webhooks.legacyIdentifier}: ${summary.legacyWebhook.action} (${summary.legacyWebhook.reason})`);
+      try {
+        summary.legacyWebhook = await legacyDecision(port, bundle, installId, webhooks, false);
+        log(`legacy webhook ${webhooks.legacyIdentifier}: ${summary.legacyWebhook.action} (${summary.legacyWebhook.reason})`);
+      } catch (err) {
+        summary.notes.push(`the legacy shared webhook "${webhooks.legacyIdentifier}" could not be checked or deleted (${explainError(err).message}); this install's hooks feed its own webhook; run the installer again to remove it`);
+      }
     }
   } catch (err) {
     fail(1, current, err);
