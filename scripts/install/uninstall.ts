@@ -71,11 +71,17 @@ export interface UninstallResult {
   failures: Array<{ what: string; reason: string; fix?: string }>;
 }
 
+/** Every hook of this install on a target: ours by URL or name, with duplicates, and any still at the legacy webhook's URL (a half-done migration). */
+function allOurHooks(hooks: readonly GitLabHook[], url: string | undefined, hints: HookOwnerHints): GitLabHook[] {
+  const { hook, duplicates } = splitOurHooks(hooks, url, hints);
+  const atLegacy = hints.legacyUrl ? hooks.filter((h) => h.url === hints.legacyUrl) : [];
+  return [...(hook ? [hook, ...duplicates] : []), ...atLegacy].filter((h, i, all) => all.findIndex((x) => x.id === h.id) === i);
+}
+
 async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: string }, url: string | undefined, hints: HookOwnerHints): Promise<OurHook[]> {
   try {
     // Duplicates too (two installs at once): each would go on delivering to a deleted webhook.
-    const { hook, duplicates } = splitOurHooks(await gitlab.listGroupHooks(group.id), url, hints);
-    return (hook ? [hook, ...duplicates] : []).map((h) => ({ kind: 'group' as const, targetId: group.id, target: group.full_path, id: h.id, url: h.url }));
+    return allOurHooks(await gitlab.listGroupHooks(group.id), url, hints).map((h) => ({ kind: 'group' as const, targetId: group.id, target: group.full_path, id: h.id, url: h.url }));
   } catch (err) {
     if (!(err instanceof GitLabApiError && err.status === 404)) throw err;
   }
@@ -90,8 +96,7 @@ async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: 
         if (err instanceof GitLabApiError && (err.status === 403 || err.status === 404)) continue; // not Maintainer there: none of ours can be there
         throw err;
       }
-      const { hook, duplicates } = splitOurHooks(hooks, url, hints);
-      for (const h of hook ? [hook, ...duplicates] : []) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: h.id, url: h.url });
+      for (const h of allOurHooks(hooks, url, hints)) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: h.id, url: h.url });
     }
   }
   return out;

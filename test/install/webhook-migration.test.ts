@@ -146,6 +146,22 @@ describe('one install of the version with a shared webhook', { timeout: 120_000 
   });
 });
 
+test('uninstall after a half-done migration removes the hook still at the legacy URL too', { timeout: 120_000 }, async () => {
+  sb = await startSandboxes();
+  await install(sb.env);
+  // An older version's run left a hook at the legacy webhook on the same group.
+  const legacy = await portClient(sb).createWebhook(renderWebhook(BUNDLE, { options: defaultOptions(BUNDLE), secret: SECRET }));
+  await gitlabJson(sb, `groups/${sb.gitlab.groupId}/hooks`, { method: 'POST', body: JSON.stringify({ url: legacy.url, token: SECRET, push_events: true }) });
+  expect(sb.gitlab.hooks()).toHaveLength(2);
+  const u = captureIO(sb.env);
+  const r = await runUninstallCommand(['--yes', '--json'], { io: u.io, tuning: FAST });
+  expect(r.exitCode, u.err()).toBe(0);
+  expect(r.result!.hooks.map((h) => h.deleted)).toEqual([true, true]);
+  expect(r.result!.legacyWebhook).toEqual({ identifier: LEGACY, deleted: true });
+  expect(sb.gitlab.hooks()).toEqual([]);
+  expect(sb.port.webhooks()).toEqual([]);
+});
+
 describe('two installs that shared the legacy webhook', { timeout: 120_000 }, () => {
   test('the first to migrate leaves it to the other, whose events still arrive; the second migration deletes it; uninstalling one never touches the other', async () => {
     sb = await startSandboxes();
