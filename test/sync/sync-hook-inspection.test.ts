@@ -7,7 +7,7 @@ import { runSyncCommand } from '../../scripts/commands/sync.ts';
 import type { SyncSummary } from '../../scripts/sync/run.ts';
 import { createBackfillEngine } from '../../scripts/backfill/run.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
-import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, portWrites, startFreeTierWithProjectHooks, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
 type Obj = Record<string, any>;
 
@@ -88,5 +88,49 @@ describe('sync: hook inspection in a dry run, and event-flag drift', { timeout: 
     // Sync does not set flags itself (install does, with the token): the hook is as it was.
     expect(sb.gitlab.hooks()[0].issues_events).toBe(false);
     expect(Object.keys(portWrites(sb.port, before)).every((route) => route.includes('entities'))).toBe(true);
+  });
+});
+
+describe('sync on project hooks (install --project-hooks): drift and a dry run', { timeout: 120_000 }, () => {
+  test('a project hook with a flag turned off is named in the group\'s check (a warning); a dry run reports the disabled one it would re-enable', async () => {
+    const engine = await createBackfillEngine();
+    const { sb, projects } = await startFreeTierWithProjectHooks();
+    try {
+      const sync = async (args: string[]) => {
+        const c = captureIO(sb.env);
+        const r = await runSyncCommand(['--json', ...args], { io: c.io, tuning: FAST, extra: { progressIntervalMs: 0, engine } });
+        return { ...r, summary: JSON.parse(c.out()) as SyncSummary, err: c.err() };
+      };
+      const hookOf = (projectId: number) => sb.gitlab.hooks().find((h) => h.kind === 'project' && h.project_id === projectId)!;
+      const [drifting, failing] = projects;
+      const ours = hookOf(drifting.id);
+      const res = await fetch(`${sb.gitlab.url}/api/v4/projects/${drifting.id}/hooks/${ours.id}`, {
+        method: 'PUT', headers: { 'private-token': sb.gitlab.token, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: ours.url, merge_requests_events: false }),
+      });
+      expect(res.status).toBe(200);
+      // Four failed deliveries from the second project: GitLab disables its hook.
+      sb.port.faults.failNext(4, 503);
+      for (let i = 0; i < 4 && hookOf(failing.id).alert_status === 'executable'; i++) await sb.gitlab.openIssue(failing.id, { title: `missed ${i}` });
+      sb.port.faults.clear();
+      expect(hookOf(failing.id).alert_status).toBe('temporarily_disabled');
+
+      const before = sb.gitlab.hooks();
+      const dry = await sync(['--dry-run']);
+      expect(dry.exitCode, dry.err).toBe(0);
+      const check = dry.summary.hooks.checks.find((c) => c.check === `gitlab.project-hooks:${sb.gitlab.group}`)!;
+      expect(check.status).toBe('warn');
+      expect(check.message).toContain(`would re-enable 1 (${failing.path_with_namespace})`);
+      expect(check.message).toContain(`1 with event flags that differ from the bundle (${drifting.path_with_namespace}`);
+      expect(sb.gitlab.hooks()).toEqual(before);
+
+      const real = await sync([]);
+      expect(real.exitCode, real.err).toBe(0);
+      expect(real.summary.hooks.reenabled).toBe(1);
+      expect(hookOf(failing.id).alert_status).toBe('executable');
+      expect(real.summary.hooks.checks.find((c) => c.check === `gitlab.project-hooks:${sb.gitlab.group}`)).toMatchObject({ status: 'warn', message: expect.stringContaining(`1 with event flags that differ from the bundle (${drifting.path_with_namespace}`) });
+    } finally {
+      await sb.close();
+    }
   });
 });
