@@ -104,6 +104,20 @@ describe('one install of the version with a shared webhook', { timeout: 120_000 
     expect(sync.hooks.status).toBe('ok');
     expect(sync.hooks.checks.map((x) => [x.check, x.status])).toEqual([['port.webhook.legacy', 'warn'], [`gitlab.hook:${s.gitlab.group}`, 'ok']]);
 
+    // The dry run shows the migration and writes nothing.
+    const dry = captureIO(s.env);
+    const writes = s.proxy.writes().length;
+    const webhooksBefore = s.port.webhooks();
+    const plan = await runInstallCommand(['--json', '--dry-run'], { io: dry.io, tuning: FAST });
+    expect(plan.exitCode, dry.err()).toBe(0);
+    const planned = JSON.parse(dry.out()) as Obj;
+    expect(planned.webhook).toMatchObject({ identifier: own, action: 'create' });
+    expect(planned.hooks).toEqual([expect.objectContaining({ id: hookId, action: 'update', reasons: ['url: → the new webhook URL'] })]);
+    expect(planned.legacyWebhook).toMatchObject({ identifier: LEGACY, action: 'delete' });
+    expect(planned.plan).toContain(`this install's hooks are repointed to "${own}"`);
+    expect(s.proxy.writes().length).toBe(writes);
+    expect(s.port.webhooks()).toEqual(webhooksBefore);
+
     // install: its own webhook first, then the hook moves (one update): an event between the two
     // still reaches Port through the legacy webhook, and one after goes through the new one.
     let during = false;
