@@ -21,6 +21,7 @@ import { applyWebhook } from './webhook-apply.ts';
 import { readInstallWebhooks, type InstallWebhooks } from './install-webhook.ts';
 import { legacyWebhookUse } from './shared-port.ts';
 import { instanceRoot, webhookDescription } from './instance-guard.ts';
+import { describeCovered, groupsOfOtherInstalls } from './group-overlap.ts';
 import { writeInstallWatermark } from './install-watermark.ts';
 import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
 
@@ -137,6 +138,16 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return fail(2, 'plan', err);
   }
   const webhookIdentifier = webhooks.identifier;
+  // A group another install already covers is refused before any write (group-overlap.ts).
+  try {
+    const covered = groupsOfOtherInstalls(pre.groups, await port.listWebhooks(), webhookIdentifier, bundleWebhook);
+    if (covered.length) {
+      const { message, fix } = describeCovered(covered);
+      return fail(2, 'plan', new InstallStepError('plan', `${message}; nothing was written`, fix));
+    }
+  } catch (err) {
+    return fail(2, 'plan', err);
+  }
   // Hooks at the legacy webhook's URL on this install's groups are its own: repointed, not duplicated.
   const hints = { legacyUrl: webhooks.legacy?.url, identifiers: [webhookIdentifier, bundleWebhook] };
   const bpPlan = planBlueprints(bundle.blueprints.map((b) => b.content), pre.existingBlueprints);

@@ -107,6 +107,24 @@ describe('two installs (two top-level groups, two tokens) in one Port organisati
     expect(snapshot().has(`gitlabMergeRequest/${mrB.id}`)).toBe(false);
   });
 
+  test('a third install over groups the first two already cover is refused before any write (GITLAB_GROUPS changed without an uninstall)', async () => {
+    // A's user becomes Owner of B's group too, so that the preflight passes for both groups.
+    const me = await api<{ id: number }>(sb.gitlab.token, 'user');
+    await sb.gitlab.addMember(PARTNERS, { userId: me.id, accessLevel: 50 });
+    const webhooks = sb.port.webhooks();
+    const hooks = sb.gitlab.hooks();
+    const c = captureIO({ ...envA, GITLAB_GROUPS: `${sb.gitlab.group},${PARTNERS}` });
+    const r = await runInstallCommand(['--json'], { io: c.io, tuning: FAST });
+    expect(r.exitCode, c.err()).toBe(2);
+    const json = JSON.parse(c.out()) as Obj;
+    expect(json.error.step).toBe('plan');
+    expect(json.error.message).toContain(`"${sb.gitlab.group}" is already covered by another install in this Port organisation (its hook ${hookOf(sb.gitlab.groupId).id} feeds the Port webhook "${installWebhookId(sb)}")`);
+    expect(json.error.message).toContain(`"${PARTNERS}" is already covered by another install`);
+    expect(json.error.fix).toContain('run `port-gitlab uninstall` with its old GITLAB_GROUPS first');
+    expect(sb.port.webhooks()).toEqual(webhooks);
+    expect(sb.gitlab.hooks()).toEqual(hooks);
+  });
+
   test('uninstalling A leaves B working: its webhook, secret, hook and entities', async () => {
     const webhookB = webhook(installWebhookId(sb, [partnersId]));
     const hookB = hookOf(partnersId);
