@@ -42,7 +42,8 @@ export const PREFLIGHT_FAILED = 'backfill: preflight failed; nothing was listed 
 export async function preflightBackfill(inputs: InstallInputs, clients: BackfillPreflightClients, options: BackfillPreflightOptions = {}): Promise<BackfillPreflight> {
   const { port, gitlab, bundle } = clients;
   // No hooks: no `api` scope, no Owner role, no webhook read; a subgroup is a valid thing to backfill.
-  const pre = await runPreflight(port, gitlab, inputs, { hooks: false, projectHooks: false, allowSubgroups: true, clock: options.clock });
+  // bundleBlueprints: refuse when Port holds another GitLab instance's entities (instance-guard.ts).
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: false, projectHooks: false, allowSubgroups: true, clock: options.clock, bundleBlueprints: bundle.blueprints.map((b) => b.content), bundleWebhook: bundle.webhook.content.identifier });
   const checks = [...pre.checks];
   // Next to the Port checks, when Port showed its blueprints.
   const shown = checks.findIndex((c) => c.check === 'port.permissions' && c.status === 'ok');

@@ -9,10 +9,10 @@ import { confirm, processIO, type CommandIO } from '../install/io.ts';
 
 export const DOCTOR_HELP = `usage: port-gitlab doctor [--json] [--reenable] [input flags]
 
-Checks the installed integration: Port and GitLab credentials, that the Port webhook exists and is
-enabled, each group hook's health (alert_status, disabled_until; offers to re-enable a disabled
+Checks the installed integration: Port and GitLab credentials, that this install's own Port webhook
+exists and is enabled (or warns that it still feeds the shared one of older versions: run install), each group hook's health (alert_status, disabled_until; offers to re-enable a disabled
 hook), that the hook token equals the webhook secret (a test delivery, checked in Port's audit
-log), and the entity count of each blueprint. Where group hooks are unavailable (GitLab Free/CE,
+log), that Port holds no entity of another GitLab instance, and the entity count of each blueprint. Where group hooks are unavailable (GitLab Free/CE,
 or a token user who is not Owner), it checks the hook install --project-hooks put on each active
 project instead and summarises them (healthy, missing, disabled); one test delivery per group.
 

@@ -10,9 +10,13 @@ import { installJson, installText } from '../install/summary.ts';
 
 export const INSTALL_HELP = `usage: port-gitlab install [--dry-run] [--yes] [--json] [--skip-hook] [--skip-backfill] [--project-hooks] [--confidential-issues] [input flags]
 
-Installs the GitLab integration into Port: blueprints, a secured Port webhook, one GitLab group hook
-per listed top-level group, then the backfill of what already exists. Safe to repeat: a run with
-nothing to change sends no write request.
+Installs the GitLab integration into Port: blueprints, this install's own secured Port webhook
+(gitlabIntegration-<hash of the GitLab URL and group ids>), one GitLab group hook per listed
+top-level group, then the backfill of what already exists (which stores the sync watermark). Safe
+to repeat: a run with nothing to change sends no write request but the watermark. Hooks of an older
+version's shared webhook (gitlabIntegration) move to the install's own without losing an event.
+Refused (exit 2) when Port holds entities of another GitLab instance: one instance per Port
+organisation.
 
   --dry-run             print the plan (blueprint property diff, webhook diff, hooks) and write nothing
   --yes                 do not ask for confirmation on a terminal

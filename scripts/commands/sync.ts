@@ -22,7 +22,8 @@ component runs \`port-gitlab sync --json\`). Each run:
   1. checks the hook of each group (or of each project, after install --project-hooks): deletes
      duplicates of it (the lowest id stays) and re-enables a hook GitLab disabled after failed
      deliveries with a test delivery — GitLab sends nothing while a hook is disabled. Healthy
-     hooks get no test delivery (\`doctor\` proves the token with one);
+     hooks get no test delivery (\`doctor\` proves the token with one); a hook whose event
+     flags differ from the bundle's is a warning (\`install\` sets them);
   2. brings Port in line with GitLab. Incremental by default: groups, members and projects are
      listed whole (cheap), merge requests, issues, pipelines (with their jobs) and deployments
      only where GitLab's updated_at is at or after the last successful sync's start minus an
@@ -39,7 +40,8 @@ component runs \`port-gitlab sync --json\`). Each run:
                           (default ${DEFAULT_FULL_AFTER_HOURS})
   --overlap-minutes N     re-read this much before the last sync's start (default ${DEFAULT_OVERLAP_MINUTES}): clock skew
                           between this machine and GitLab, transactions that committed late
-  --dry-run               list and compare, write, delete and store nothing; hooks are not checked
+  --dry-run               list and compare, write, delete and store nothing; hooks are inspected
+                          (what a sync would re-enable or delete is reported, nothing changed)
   --json                  one JSON summary on stdout: backfill's, plus mode, reason, since,
                           watermark and hooks (progress on stderr)
   --yes                   re-enable disabled hooks without asking (asked only on a terminal)

@@ -9,19 +9,22 @@ import { formatError } from '../install/errors.ts';
 import { inputNeeds } from '../install/inputs.ts';
 import { confirm, processIO, type CommandIO } from '../install/io.ts';
 import { formatUninstallPlan, planUninstall, runUninstall, type UninstallResult } from '../install/uninstall.ts';
+import { SYNC_STATE_BLUEPRINT } from '../sync/watermark.ts';
 
 export const UNINSTALL_HELP = `usage: port-gitlab uninstall [--purge] [--yes] [--json] [input flags]
 
-Removes the GitLab hooks this integration created (found by the Port webhook's URL, on each group in
-GITLAB_GROUPS or, where group hooks are unavailable, on their projects) and the Port webhook.
+Removes the GitLab hooks this install created (found by its Port webhook's URL, on each group in
+GITLAB_GROUPS or, where group hooks are unavailable, on their projects) and its own Port webhook
+(gitlabIntegration-<hash of the install id>; another install's webhook is never touched).
 
-  --purge   also delete the integration's entities and blueprints (children first)
+  --purge   also delete the integration's entities and blueprints (children first), and this
+            install's sync watermark (the ${SYNC_STATE_BLUEPRINT} blueprint once no install has one)
 
-When Port holds entities written by another install of this package (other GitLab groups or
-another GitLab into the same Port organisation), or by a version before install ids existed
-(owner unknown), the Port webhook and blueprints are kept: that install's GitLab hooks deliver to
-the same webhook. Only this install's hooks are removed and, with --purge, only the entities
-this install wrote.
+When Port holds entities written by another install of this package (other GitLab groups into
+the same Port organisation), or by a version before install ids existed (owner unknown), the
+blueprints are kept and --purge deletes only this install's entities (under its groups' URLs,
+or related to its groups, whoever wrote them last). The webhook every install shared in older
+versions (gitlabIntegration) is deleted once no install that still feeds it is left.
   --yes     do not ask; required when no terminal is attached
   --json    print one JSON result on stdout
 
@@ -48,7 +51,7 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
     io.stderr(`uninstall: could not find what to remove; nothing was deleted: ${formatError(err)}\n`);
     return { exitCode: EXIT.badInput };
   }
-  const text = formatUninstallPlan(plan, bundle.webhook.content.identifier);
+  const text = formatUninstallPlan(plan);
   io.stderr(text + '\n');
   if (!values.yes) {
     if (!io.isTTY) {
@@ -68,8 +71,10 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
     const lines = [result.ok ? '✓ uninstalled' : '✗ uninstall incomplete'];
     lines.push(`  GitLab hooks deleted: ${result.hooks.filter((h) => h.deleted).length}`);
     lines.push(`  Port webhook: ${result.webhook ? (result.webhook.kept ? 'kept' : result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
+    if (result.legacyWebhook) lines.push(`  legacy shared Port webhook ${result.legacyWebhook.identifier}: ${result.legacyWebhook.kept ? `kept. Why: ${result.legacyWebhook.reason}` : result.legacyWebhook.deleted ? 'deleted' : 'not deleted'}`);
+    if (result.syncState) lines.push(`  sync watermark: ${result.syncState.entityDeleted ? 'deleted' : 'none'}${result.syncState.blueprintDeleted ? ` (blueprint ${SYNC_STATE_BLUEPRINT} deleted: no install has one left)` : ''}`);
     if (result.shared) {
-      lines.push(`  kept the Port webhook and blueprints. Why: ${result.shared.reason}`);
+      lines.push(`  kept the blueprints. Why: ${result.shared.reason}`);
       if (purge) lines.push(`  entities of this install deleted: ${result.blueprints.filter((b) => b.entitiesDeleted).map((b) => `${b.identifier} (${b.entitiesDeleted})`).join(', ') || '—'}`);
     } else if (purge) {
       lines.push(`  blueprints deleted: ${result.blueprints.filter((b) => b.deleted).map((b) => `${b.identifier} (${b.entitiesDeleted} entities)`).join(', ') || '—'}`);

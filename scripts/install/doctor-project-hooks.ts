@@ -5,8 +5,8 @@
 // each, only for those); the token test is left to the caller, on one healthy hook.
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
 import { explainError } from './errors.ts';
-import { hookDifferences, hookSpec } from './hook-plan.ts';
-import { disabledText, isDisabledHook, splitOurHooks } from './hooks-repair.ts';
+import { eventFlagDrift } from './hook-plan.ts';
+import { disabledText, isDisabledHook, splitOurHooks, type HookOwnerHints } from './hooks-repair.ts';
 import { readProjectHooksOf } from './project-hooks-read.ts';
 
 /** What doctor found on one project. */
@@ -49,7 +49,7 @@ export interface ProjectHookCheck {
   projects?: ProjectHookDetails;
 }
 
-export interface ProjectHookContext {
+export interface ProjectHookContext extends HookOwnerHints {
   /** The webhook's ingest URL, when the webhook exists. */
   url?: string;
   events: readonly string[];
@@ -69,14 +69,13 @@ function names(list: readonly string[]): string {
 
 /** Reads the hooks of every active project of the group and its subgroups (archived ones get no hook from the installer). */
 export async function readProjectHooks(gitlab: GitLabClient, group: { id: number; full_path: string }, ctx: ProjectHookContext): Promise<ProjectHookEntry[]> {
-  const spec = ctx.url ? hookSpec('project', ctx.url, '', ctx.events, ctx.webhookIdentifier) : undefined;
   return (await readProjectHooksOf(gitlab, group)).map(({ target, hooks, refusal }): ProjectHookEntry => {
     const entry: ProjectHookEntry = { id: target.id, path: target.path, found: { state: 'missing' }, flagDiffs: [], duplicates: [] };
     if (refusal) {
       entry.found = { state: 'unreadable', status: refusal.status, reason: refusal.reason, fix: refusal.fix };
       return entry;
     }
-    const { hook, duplicates } = splitOurHooks(hooks, ctx.url);
+    const { hook, duplicates } = splitOurHooks(hooks, ctx.url, ctx);
     entry.duplicates = duplicates.map((d) => d.id);
     if (!hook) return entry;
     if (ctx.url && hook.url !== ctx.url) {
@@ -84,7 +83,7 @@ export async function readProjectHooks(gitlab: GitLabClient, group: { id: number
       return entry;
     }
     entry.found = isDisabledHook(hook) ? { state: 'disabled', hook, why: disabledText(hook) } : { state: 'healthy', hook };
-    if (spec) entry.flagDiffs = hookDifferences(hook, spec, 'project').filter((r) => /_events:/.test(r));
+    if (ctx.url) entry.flagDiffs = eventFlagDrift(hook, 'project', ctx.events);
     return entry;
   });
 }

@@ -11,7 +11,9 @@ import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import { jsonEqual } from './blueprint-plan.ts';
 import { explainError } from './errors.ts';
 import { portAuthFailure } from './credential-diagnosis.ts';
-import { desiredHookEvents, hookDifferences, hookSpec } from './hook-plan.ts';
+import { desiredHookEvents, eventFlagDrift } from './hook-plan.ts';
+import { activeWebhook, hookOwnerHints, legacyWebhookNote, readInstallWebhooks } from './install-webhook.ts';
+import { checkOneInstance, urlBlueprints } from './instance-guard.ts';
 import { disabledText, inspectHooksAt, isDisabledHook, withoutGroupHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
@@ -50,7 +52,6 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   const add = (c: DoctorCheck) => checks.push(c);
   const entityCounts: Record<string, number | null> = {};
   const clock = o.clock ?? systemClock;
-  const identifier = bundle.webhook.content.identifier;
   const options = bundleOptionsFor(bundle, inputs);
   const report = () => ({ ok: !checks.some((c) => c.status === 'fail'), checks, entityCounts });
 
@@ -73,11 +74,24 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   }
   checks.push(...(await checkTokenScopes(gitlab, { hooks: false, clock })).checks);
 
+  // --- The install: its groups name its id, and its id its own Port webhook (install-webhook.ts) ---
+  const groups: Array<{ ref: string; group: { id: number; full_path: string; web_url?: string } | null }> = [];
+  for (const ref of inputs.gitlabGroups) groups.push({ ref: ref.raw, group: (await gitlab.group(groupKey(ref))) as { id: number; full_path: string; web_url?: string } | null });
+  const everyGroupFound = groups.every((g) => g.group);
+  const installId = everyGroupFound && groups.length ? installIdOf(inputs.gitlabUrl, groups.map((g) => g.group!.id)) : undefined;
+
   // --- Port webhook -------------------------------------------------------------------------------
-  const webhook = await port.getWebhook(identifier);
-  if (!webhook) {
+  const webhooks = installId ? await readInstallWebhooks(port, bundle.webhook.content.identifier, installId) : null;
+  const active = webhooks ? activeWebhook(webhooks) : null;
+  const identifier = active?.identifier ?? webhooks?.identifier ?? bundle.webhook.content.identifier;
+  const webhook = active?.webhook ?? null;
+  const hints = webhooks ? hookOwnerHints(webhooks) : {};
+  if (!webhooks) {
+    add({ check: 'port.webhook', status: 'fail', message: 'the install\'s Port webhook is named after its groups, and not every group of GITLAB_GROUPS was found', fix: 'check GITLAB_GROUPS (the groups you installed on)' });
+  } else if (!webhook) {
     add({ check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" does not exist`, fix: 'run `port-gitlab install`' });
   } else {
+    if (active!.legacy) add({ check: 'port.webhook.legacy', status: 'warn', message: legacyWebhookNote(webhooks) });
     add(webhook.enabled === false
       ? { check: 'port.webhook', status: 'fail', message: `the Port webhook "${identifier}" is disabled: Port drops every GitLab event`, fix: 'enable it in Port (Data sources) or run `port-gitlab install`' }
       : { check: 'port.webhook', status: 'ok', message: `the Port webhook "${identifier}" is enabled (${webhook.url})` });
@@ -111,16 +125,11 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
       : { check: `token:${groupPath}`, status: 'warn', message: `Port accepted the test delivery of ${what}, but its audit log shows nothing processed yet`, fix: 'look at the webhook\'s event log in Port (Data sources → the webhook)' });
   };
   const events = desiredHookEvents(bundle, options);
-  const groupIds: number[] = [];
-  let everyGroupFound = true;
-  for (const ref of inputs.gitlabGroups) {
-    const group = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string } | null;
+  for (const { ref, group } of groups) {
     if (!group) {
-      everyGroupFound = false;
-      add({ check: `gitlab.group:${ref.raw}`, status: 'fail', message: `group ${ref.raw} was not found`, fix: 'check GITLAB_GROUPS' });
+      add({ check: `gitlab.group:${ref}`, status: 'fail', message: `group ${ref} was not found`, fix: 'check GITLAB_GROUPS' });
       continue;
     }
-    groupIds.push(group.id);
     let hooks: GitLabHook[];
     try {
       hooks = await gitlab.listGroupHooks(group.id);
@@ -132,7 +141,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
       }
       // The installer's --project-hooks put one hook on each project instead: check those.
       add({ check: `gitlab.hook:${group.full_path}`, status: 'warn', message: `${without} on "${group.full_path}"; checking the hook of each of its projects (install --project-hooks) instead` });
-      const projects = await checkProjectHooks(gitlab, group, { url: webhook?.url, events, webhookIdentifier: identifier, reenable: o.reenable });
+      const projects = await checkProjectHooks(gitlab, group, { url: webhook?.url, events, webhookIdentifier: identifier, reenable: o.reenable, ...hints });
       checks.push(...projects.checks);
       // One test delivery for the whole group, as for a group hook: every hook carries the same token.
       if (webhook && projects.healthy) {
@@ -143,7 +152,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     }
     const where = `"${group.full_path}"`;
     const target = { kind: 'group' as const, id: group.id, path: group.full_path, group: group.full_path };
-    const health = await inspectHooksAt(gitlab, target, { url: webhook?.url, reenable: o.reenable }, hooks);
+    const health = await inspectHooksAt(gitlab, target, { url: webhook?.url, reenable: o.reenable, ...hints }, hooks);
     const hook = health.hook;
     if (!hook) {
       add({ check: `gitlab.hook:${group.full_path}`, status: 'fail', message: `no hook of this integration on ${where}`, fix: 'run `port-gitlab install`' });
@@ -163,7 +172,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
     } else if (health.state !== 'stale') {
       add({ check: `gitlab.hook:${group.full_path}`, status: 'ok', message: `hook ${hook.id} on ${where} is ${hook.alert_status ?? 'enabled'}` });
     }
-    const flagDiffs = webhook ? hookDifferences(hook, hookSpec('group', webhook.url, '', events, identifier), 'group').filter((r) => /_events:/.test(r)) : [];
+    const flagDiffs = webhook ? eventFlagDrift(hook, 'group', events) : [];
     if (flagDiffs.length) add({ check: `gitlab.hook.events:${group.full_path}`, status: 'warn', message: `hook ${hook.id} event flags differ from the bundle: ${flagDiffs.join('; ')}`, fix: 'run `port-gitlab install`' });
 
     if (!webhook || !enabled) continue;
@@ -171,9 +180,18 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
   }
 
   // The id install and backfill write as: with several installs in one Port organisation, it says which entities are whose.
-  if (everyGroupFound && groupIds.length) {
-    const id = installIdOf(inputs.gitlabUrl, groupIds);
-    add({ check: 'install.id', status: 'ok', message: `install id ${id}: the backfill's entities carry "$datasource": "${port.forInstall(id).userAgent}", and its reconcile deletes only those` });
+  // One GitLab instance per Port organisation (instance-guard.ts), as install, backfill and sync require.
+  if (installId) {
+    try {
+      const existing = new Set((await port.listBlueprints()).map((b) => b.identifier));
+      const { found: _found, ...check } = await checkOneInstance(port, inputs.gitlabUrl, groups.map((g) => g.group!), urlBlueprints(bundle.blueprints.map((b) => b.content), existing), bundle.webhook.content.identifier);
+      add(check);
+    } catch (err) {
+      add({ check: 'gitlab.instance', status: 'warn', message: `could not ask Port whether it holds entities of another GitLab instance: ${explainError(err).message}` });
+    }
+  }
+  if (installId) {
+    add({ check: 'install.id', status: 'ok', message: `install id ${installId}: its own Port webhook is "${webhooks!.identifier}", the backfill's entities carry "$datasource": "${port.forInstall(installId).userAgent}", and its reconcile deletes only entities under its groups` });
   }
 
   // --- Entities -----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { secretFingerprint } from './webhook-secret.ts';
 import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
 import { readProjectHooksOf } from './project-hooks-read.ts';
 import type { HookTarget } from './hook-target.ts';
-import { HOOK_NAME, findOurHook, splitOurHooks } from './hooks-repair.ts';
+import { HOOK_NAME, findOurHook, splitOurHooks, type HookOwnerHints } from './hooks-repair.ts';
 
 export type { HookTarget };
 export { HOOK_NAME, findOurHook };
@@ -92,7 +92,16 @@ export function hookDifferences(existing: GitLabHook, spec: HookSpec<string>, ki
   return reasons;
 }
 
-export interface PlanHooksOptions {
+/**
+ * The event flags of a hook of ours that differ from what the bundle maps (`flag: have → want`):
+ * GitLab sends nothing for a flag that is off, so those changes reach Port only by a sync. What
+ * doctor and sync both report.
+ */
+export function eventFlagDrift(hook: GitLabHook, kind: 'group' | 'project', events: readonly string[]): string[] {
+  return hookDifferences(hook, hookSpec(kind, hook.url, '', events, ''), kind).filter((r) => /_events:/.test(r));
+}
+
+export interface PlanHooksOptions extends HookOwnerHints {
   url?: string;
   secret: string;
   events: readonly string[];
@@ -102,7 +111,7 @@ export interface PlanHooksOptions {
 export async function planHooks(gitlab: GitLabClient, groups: readonly PreflightGroup[], opts: PlanHooksOptions): Promise<HookPlan> {
   const plan: HookPlan = { url: opts.url, events: [...opts.events], items: [], refused: [], notes: [] };
   const itemFor = (target: HookTarget, hooks: readonly GitLabHook[], kind: 'group' | 'project'): HookPlanItem => {
-    const { hook: existing, duplicates } = splitOurHooks(hooks, opts.url);
+    const { hook: existing, duplicates } = splitOurHooks(hooks, opts.url, opts);
     if (!existing) return { target, action: 'create', reasons: ['no hook of ours yet'], duplicates };
     if (!opts.url) return { target, action: 'update', reasons: ['url: → the new webhook URL'], existing, duplicates };
     const reasons = hookDifferences(existing, hookSpec(kind, opts.url, opts.secret, opts.events, opts.webhookIdentifier), kind);

@@ -11,25 +11,45 @@ import type { HookTarget } from './hook-target.ts';
 export const HOOK_NAME = 'Port (port-gitlab-template)';
 
 export interface OurHooks {
-  /** The hook to keep: the lowest id at our URL, else one with our name (left at a previous webhook URL). */
+  /** The hook to keep: the lowest id at our URL, else one at the legacy URL (to migrate), else one with our name (left at a previous webhook URL). */
   hook?: GitLabHook;
   /** Every other hook at our URL: each delivers every event again. */
   duplicates: GitLabHook[];
 }
 
 /**
- * Ours among a target's hooks. The lowest id is kept so that every run (and two runs at once)
- * picks the same hook: ids only grow, so the first hook created is the one all agree on.
+ * What else makes a hook on one of the install's targets ours besides the webhook's URL: the URL
+ * of the Port webhook every install shared before per-install webhooks (install-webhook.ts), and
+ * the webhook identifiers our hook descriptions may name (hookDescription). Without
+ * `identifiers`, any hook with our name is ours (what the hook of an older version carries).
  */
-export function splitOurHooks(hooks: readonly GitLabHook[], url: string | undefined): OurHooks {
-  const atUrl = url ? hooks.filter((h) => h.url === url).sort((a, b) => a.id - b.id) : [];
-  if (atUrl.length) return { hook: atUrl[0], duplicates: atUrl.slice(1) };
-  return { hook: hooks.find((h) => h.name === HOOK_NAME), duplicates: [] };
+export interface HookOwnerHints {
+  legacyUrl?: string;
+  identifiers?: readonly string[];
 }
 
-/** Ours: same URL (the lowest id when several), else our name. */
-export function findOurHook(hooks: readonly GitLabHook[], url: string | undefined): GitLabHook | undefined {
-  return splitOurHooks(hooks, url).hook;
+/** Our hook's description names the webhook it feeds: `Port webhook "<identifier>"`. */
+function namesOurWebhook(h: GitLabHook, identifiers: readonly string[] | undefined): boolean {
+  if (h.name !== HOOK_NAME) return false;
+  return !identifiers || identifiers.some((id) => (h.description ?? '').includes(`Port webhook "${id}"`));
+}
+
+/**
+ * Ours among a target's hooks. The lowest id is kept so that every run (and two runs at once)
+ * picks the same hook: ids only grow, so the first hook created is the one all agree on. Another
+ * install's hook (its own webhook URL, its description naming its own webhook) is never ours.
+ */
+export function splitOurHooks(hooks: readonly GitLabHook[], url: string | undefined, hints: HookOwnerHints = {}): OurHooks {
+  const atUrl = url ? hooks.filter((h) => h.url === url).sort((a, b) => a.id - b.id) : [];
+  if (atUrl.length) return { hook: atUrl[0], duplicates: atUrl.slice(1) };
+  const atLegacy = hints.legacyUrl && hints.legacyUrl !== url ? hooks.filter((h) => h.url === hints.legacyUrl).sort((a, b) => a.id - b.id) : [];
+  if (atLegacy.length) return { hook: atLegacy[0], duplicates: [] };
+  return { hook: hooks.find((h) => namesOurWebhook(h, hints.identifiers)), duplicates: [] };
+}
+
+/** Ours: same URL (the lowest id when several), else the legacy URL, else our name. */
+export function findOurHook(hooks: readonly GitLabHook[], url: string | undefined, hints: HookOwnerHints = {}): GitLabHook | undefined {
+  return splitOurHooks(hooks, url, hints).hook;
 }
 
 export const isDisabledHook = (h: GitLabHook): boolean => (h.alert_status !== undefined && h.alert_status !== 'executable') || Boolean(h.disabled_until);
@@ -63,7 +83,8 @@ export interface DedupeResult {
  * that both created one, the later creator sees both and deletes its own, so they end with one.
  */
 export async function removeDuplicateHooks(gitlab: GitLabClient, target: HookTarget, url: string, hooks?: readonly GitLabHook[]): Promise<DedupeResult> {
-  const { hook, duplicates } = splitOurHooks(hooks ?? (await listHooksAt(gitlab, target)), url);
+  // Only hooks at `url` are duplicates: the name fallback never applies once a hook is at the URL.
+  const { hook, duplicates } = splitOurHooks(hooks ?? (await listHooksAt(gitlab, target)), url, { identifiers: [] });
   const result: DedupeResult = { target, kept: hook?.url === url ? hook.id : undefined, removed: [], failed: [] };
   for (const d of duplicates) {
     try {
@@ -105,7 +126,7 @@ export interface HookHealth {
   failures: string[];
 }
 
-export interface HookRepairOptions {
+export interface HookRepairOptions extends HookOwnerHints {
   /** The webhook's ingest URL (undefined when the webhook does not exist: nothing is "ours" by URL). */
   url?: string;
   /** Delete duplicates (install, sync). Doctor only reports them. */
@@ -121,7 +142,7 @@ export interface HookRepairOptions {
  */
 export async function inspectHooksAt(gitlab: GitLabClient, target: HookTarget, o: HookRepairOptions, hooks?: readonly GitLabHook[]): Promise<HookHealth> {
   const list = hooks ?? (await listHooksAt(gitlab, target));
-  const { hook, duplicates } = splitOurHooks(list, o.url);
+  const { hook, duplicates } = splitOurHooks(list, o.url, o);
   const health: HookHealth = { target, state: 'missing', hook, duplicates: duplicates.map((d) => d.id), removed: [], failures: [] };
   if (!hook) return health;
   health.state = o.url && hook.url !== o.url ? 'stale' : isDisabledHook(hook) ? 'disabled' : 'healthy';

@@ -5,7 +5,8 @@ import type { PortClient } from '../clients/port/index.ts';
 import { PortApiError } from '../clients/port/errors.ts';
 import type { GitLabClient, GitLabHook } from '../clients/gitlab/index.ts';
 import { GitLabApiError } from '../clients/gitlab/errors.ts';
-import type { StoredBlueprint, StoredWebhook } from '../port/types.ts';
+import type { Blueprint, StoredBlueprint, StoredWebhook } from '../port/types.ts';
+import { checkOneInstance, urlBlueprints } from './instance-guard.ts';
 import { groupKey, type GroupRef, type InstallInputs } from './inputs.ts';
 import { explainError } from './errors.ts';
 import { checkTokenScopes } from './token-scopes.ts';
@@ -56,6 +57,10 @@ export interface PreflightOptions {
   allowSubgroups?: boolean;
   /** What "now" is for the token-expiry warning (default the system clock). */
   clock?: Clock;
+  /** The bundle's blueprints: refuse when those in Port hold entities of another GitLab instance (instance-guard.ts). */
+  bundleBlueprints?: readonly Blueprint[];
+  /** The bundle's webhook identifier: other installs' own webhooks record their instance (instance-guard.ts). */
+  bundleWebhook?: string;
 }
 
 export const OWNER = 50;
@@ -201,6 +206,16 @@ export async function runPreflight(port: PortClient, gitlab: GitLabClient, input
         message: `group hooks on "${fullPath}" need the Owner role; the token's user (${user.username}) is ${roleName(accessLevel)}`,
         fix: `use a token of a user with the Owner role on "${fullPath}" (a group access token with the Owner role works), or run with --skip-hook (backfill only), or with --project-hooks if the user is Maintainer of the projects`,
       });
+    }
+  }
+  // One GitLab instance per Port organisation (instance-guard.ts): once every group resolved and Port showed its blueprints.
+  if (options.bundleBlueprints && portOk && result.groups.length === inputs.gitlabGroups.length && result.groups.length) {
+    const blueprints = urlBlueprints(options.bundleBlueprints, new Set(result.existingBlueprints.map((b) => b.identifier)));
+    try {
+      const { found: _found, ...check } = await checkOneInstance(port, inputs.gitlabUrl, result.groups, blueprints, options.bundleWebhook);
+      add(check);
+    } catch (err) {
+      add({ check: 'gitlab.instance', status: 'fail', message: `could not ask Port whether it holds entities of another GitLab instance: ${explainError(err).message}`, fix: explainError(err).fix });
     }
   }
   return finish(result);

@@ -5,7 +5,7 @@ import type { Bundle } from '../bundle/load.ts';
 import { defaultOptions, type BundleOptions } from '../bundle/render.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
-import type { Clock } from '../clients/shared/clock.ts';
+import { systemClock, type Clock } from '../clients/shared/clock.ts';
 import { applyBlueprints, blueprintResult } from './blueprint-apply.ts';
 import { explainForbidden, formatBlueprintPlan, planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
 import { loadBackfill, type BackfillSummary } from './backfill-step.ts';
@@ -18,6 +18,11 @@ import { installIdOf } from './install-id.ts';
 import { CreationJournal, type RollbackReport } from './journal.ts';
 import { formatPreflight, runPreflight, type PreflightCheck } from './preflight.ts';
 import { applyWebhook } from './webhook-apply.ts';
+import { readInstallWebhooks, type InstallWebhooks } from './install-webhook.ts';
+import { legacyWebhookUse } from './shared-port.ts';
+import { instanceRoot, webhookDescription } from './instance-guard.ts';
+import { describeCovered, groupsOfOtherInstalls } from './group-overlap.ts';
+import { writeInstallWatermark } from './install-watermark.ts';
 import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
 
 export interface InstallFlags {
@@ -64,6 +69,13 @@ export interface InstallSummary {
   planText?: string;
   /** Tells this install's entities from other installs' in the same Port organisation (install-id.ts). */
   installId?: string;
+  /**
+   * The webhook every install shared in older versions (install-webhook.ts), when Port still has
+   * it: deleted once this install's hooks left it and no install that has not migrated is left.
+   */
+  legacyWebhook?: { identifier: string; action: 'deleted' | 'kept' | 'delete' | 'keep'; reason: string };
+  /** The sync watermark the backfill stored, so that the first `sync` is incremental (absent: not stored, see notes). */
+  watermark?: { lastSyncStartedAt: string; lastFullSyncStartedAt: string };
 }
 
 export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleOptions {
@@ -90,7 +102,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   const log = deps.log ?? (() => {});
   const step = async (s: InstallStep) => { await deps.onStep?.(s); };
   const options = bundleOptionsFor(bundle, inputs);
-  const webhookIdentifier = bundle.webhook.content.identifier;
+  const bundleWebhook = bundle.webhook.content.identifier;
   const summary: InstallSummary = {
     ok: false, dryRun: Boolean(flags.dryRun), exitCode: 1, preflight: { ok: false, checks: [] },
     blueprints: { created: [], updated: [], unchanged: [] }, hooks: [], notes: [],
@@ -105,7 +117,8 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
 
   // 1. Preflight (reads only).
   await step('preflight');
-  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier, clock: deps.clock });
+  // The preflight reads the legacy shared webhook (the bundle's identifier): that read proves the webhook permission too.
+  const pre = await runPreflight(port, gitlab, inputs, { hooks: !flags.skipHook, projectHooks: Boolean(flags.projectHooks), webhookIdentifier: bundleWebhook, clock: deps.clock, bundleBlueprints: bundle.blueprints.map((b) => b.content), bundleWebhook: bundle.webhook.content.identifier });
   summary.preflight = { ok: pre.ok, checks: pre.checks };
   log(`Preflight:\n${formatPreflight(pre)}`);
   if (!pre.ok) {
@@ -113,28 +126,52 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return fail(2, 'preflight', new InstallStepError('preflight', `preflight failed; nothing was written:\n${problems.map((c) => `  - ${c.message}${c.fix ? `\n    fix: ${c.fix}` : ''}`).join('\n')}`));
   }
   summary.notes.push(...pre.checks.filter((c) => c.status === 'warn').map((c) => c.message));
-  summary.installId = installIdOf(inputs.gitlabUrl, pre.groups.map((g) => g.id));
+  const installId = installIdOf(inputs.gitlabUrl, pre.groups.map((g) => g.id));
+  summary.installId = installId;
 
   // 2-4. Plans (reads only).
   await step('plan');
+  let webhooks: InstallWebhooks;
+  try {
+    webhooks = await readInstallWebhooks(port, bundleWebhook, installId, pre.existingWebhook);
+  } catch (err) {
+    return fail(2, 'plan', err);
+  }
+  const webhookIdentifier = webhooks.identifier;
+  // A group another install already covers is refused before any write (group-overlap.ts).
+  try {
+    const covered = groupsOfOtherInstalls(pre.groups, await port.listWebhooks(), webhookIdentifier, bundleWebhook);
+    if (covered.length) {
+      const { message, fix } = describeCovered(covered);
+      return fail(2, 'plan', new InstallStepError('plan', `${message}; nothing was written`, fix));
+    }
+  } catch (err) {
+    return fail(2, 'plan', err);
+  }
+  // Hooks at the legacy webhook's URL on this install's groups are its own: repointed, not duplicated.
+  const hints = { legacyUrl: webhooks.legacy?.url, identifiers: [webhookIdentifier, bundleWebhook] };
   const bpPlan = planBlueprints(bundle.blueprints.map((b) => b.content), pre.existingBlueprints);
   if (bpPlan.forbidden.length) {
     summary.planText = formatBlueprintPlan(bpPlan);
     return fail(2, 'plan', new InstallStepError('plan', explainForbidden(bpPlan)));
   }
-  let whPlan = planWebhook(bundle, options, pre.existingWebhook, { dryRun: flags.dryRun });
+  // The description records the GitLab instance (instance-guard.ts): another instance's install is refused on it.
+  const description = webhookDescription(bundle.webhook.content.description, instanceRoot(inputs.gitlabUrl, pre.groups));
+  const ownWebhook = { identifier: webhookIdentifier, ...(description ? { description } : {}) };
+  let whPlan = planWebhook(bundle, options, webhooks.own, { dryRun: flags.dryRun, ...ownWebhook });
   if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
   const events = desiredHookEvents(bundle, options);
   const hookGroups = pre.groups.filter((g) => g.hookMode !== 'none');
   let hookPlan: HookPlan | undefined;
   try {
-    if (!flags.skipHook && (flags.dryRun || pre.existingWebhook)) {
-      hookPlan = await planHooks(gitlab, hookGroups, { url: pre.existingWebhook?.url, secret: whPlan.secret, events, webhookIdentifier });
+    if (!flags.skipHook && (flags.dryRun || webhooks.own)) {
+      hookPlan = await planHooks(gitlab, hookGroups, { url: webhooks.own?.url, secret: whPlan.secret, events, webhookIdentifier, ...hints });
     }
   } catch (err) {
     return fail(1, 'plan', err);
   }
   summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+  if (webhooks.legacy) summary.planText += `\nLegacy webhook:\n  ${webhooks.legacyIdentifier} (shared by every install in older versions): this install's hooks are repointed to "${webhookIdentifier}"; it is deleted afterwards unless an install that has not migrated yet still uses it`;
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
@@ -144,6 +181,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     if (hookPlan) summary.notes.push(...hookPlan.notes);
     if (hookPlan?.refused.length) summary.notes.push(refusalNote(hookPlan.refused, hookPlan.items.length + hookPlan.refused.length, true));
     if (!flags.skipBackfill) summary.notes.push('the backfill does not run in a dry run');
+    if (webhooks.legacy) summary.legacyWebhook = await legacyDecision(port, bundle, installId, webhooks, true);
     summary.ok = true;
     summary.exitCode = 0;
     return summary;
@@ -165,7 +203,8 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
 
     current = 'webhook';
     await step('webhook');
-    const appliedWebhook = await applyWebhook(port, whPlan, journal, (existing) => planWebhook(bundle, options, existing));
+    // Migrating from the legacy webhook: once a hook points at the new one it must outlive a later failure (no rollback).
+    const appliedWebhook = await applyWebhook(port, whPlan, webhooks.legacy ? new CreationJournal() : journal, (existing) => planWebhook(bundle, options, existing, ownWebhook));
     const stored = appliedWebhook.stored;
     if (appliedWebhook.convergedOnCreate) {
       whPlan = appliedWebhook.plan;
@@ -179,7 +218,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       current = 'hooks';
       await step('hooks');
       if (!hookPlan || hookPlan.url !== stored.url) {
-        hookPlan = await planHooks(gitlab, hookGroups, { url: stored.url, secret: whPlan.secret, events, webhookIdentifier });
+        hookPlan = await planHooks(gitlab, hookGroups, { url: stored.url, secret: whPlan.secret, events, webhookIdentifier, ...hints });
       }
       summary.notes.push(...hookPlan.notes);
       const applied = await applyHooks(gitlab, hookPlan, whPlan.secret, webhookIdentifier, journal, log);
@@ -192,6 +231,16 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       }
     } else {
       summary.notes.push('no GitLab hook was installed (--skip-hook): Port is only updated by the backfill');
+    }
+    // Every hook of this install now feeds its own webhook (a refused project may still feed the legacy one).
+    // Installed either way: a failure here is only noted (nothing is rolled back; a re-run tries again).
+    if (webhooks.legacy && !refused.length) {
+      try {
+        summary.legacyWebhook = await legacyDecision(port, bundle, installId, webhooks, false);
+        log(`legacy webhook ${webhooks.legacyIdentifier}: ${summary.legacyWebhook.action} (${summary.legacyWebhook.reason})`);
+      } catch (err) {
+        summary.notes.push(`the legacy shared webhook "${webhooks.legacyIdentifier}" could not be checked or deleted (${explainError(err).message}); this install's hooks feed its own webhook; run the installer again to remove it`);
+      }
     }
   } catch (err) {
     fail(1, current, err);
@@ -212,8 +261,11 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } else {
     await step('backfill');
     const runBackfill = await loadBackfill();
+    const installPort = port.forInstall(installId);
+    const groups = pre.groups.map((g) => ({ id: g.id, full_path: g.full_path }));
+    const startedAt = (deps.clock ?? systemClock).now();
     try {
-      summary.backfill = await runBackfill({ bundle, port: port.forInstall(summary.installId), gitlab, groups: pre.groups.map((g) => ({ id: g.id, full_path: g.full_path })), options, signal: deps.signal, log });
+      summary.backfill = await runBackfill({ bundle, port: installPort, gitlab, groups, options, signal: deps.signal, log });
       if (!summary.backfill.ok) {
         summary.error = { step: 'backfill', message: summary.backfill.stopped ? `the backfill stopped: ${summary.backfill.stopped.reason}` : 'the backfill did not complete; see the per-kind failures', fix: 'run the installer (or `port-gitlab backfill`) again: it completes the work' };
         summary.exitCode = 1;
@@ -222,10 +274,29 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     } catch (err) {
       return fail(1, 'backfill', err);
     }
+    // The backfill was a full sync: the first `port-gitlab sync` can be incremental from its start.
+    const stored = await writeInstallWatermark(installPort, installId, groups, startedAt);
+    if (stored.ok) summary.watermark = stored.watermark;
+    else summary.notes.push(stored.note);
   }
 
   // Installed, but some projects have no hook: exit 1 says "needs attention" to scripts and CI.
   summary.ok = refused.length === 0;
   summary.exitCode = refused.length ? 1 : 0;
   return summary;
+}
+
+/**
+ * The legacy shared webhook after this install left it: deleted when no install that has not
+ * migrated yet (nor an entity of unknown owner) is left in Port, else kept with the reason.
+ */
+async function legacyDecision(port: PortClient, bundle: Bundle, installId: string, webhooks: InstallWebhooks, dryRun: boolean): Promise<NonNullable<InstallSummary['legacyWebhook']>> {
+  const identifier = webhooks.legacyIdentifier;
+  const blueprints: string[] = [];
+  for (const b of bundle.blueprints) if (await port.getBlueprint(b.content.identifier)) blueprints.push(b.content.identifier);
+  const use = await legacyWebhookUse(port, blueprints, installId, identifier);
+  if (use) return { identifier, action: dryRun ? 'keep' : 'kept', reason: `${use.reason}; the next install of the last of them deletes it` };
+  if (dryRun) return { identifier, action: 'delete', reason: 'no other install still uses it' };
+  await port.deleteWebhook(identifier);
+  return { identifier, action: 'deleted', reason: "no other install still uses it (this install's hooks now feed its own webhook)" };
 }

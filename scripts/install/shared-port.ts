@@ -1,7 +1,8 @@
 // Whether another install of this package still uses the Port side. Every install in one Port
-// organisation shares the webhook (one identifier, `gitlabIntegration`) and the blueprints, so
-// uninstalling one install must not delete them while another install's GitLab hooks deliver to
-// that webhook and its entities live in those blueprints.
+// organisation shares the blueprints, so uninstalling one install must not delete them while
+// another install's entities live in them. Each install has its own webhook (install-webhook.ts);
+// the one webhook all installs shared in older versions stays while an install that has not
+// migrated yet may still deliver to it (`legacyWebhookUse`).
 //
 // Evidence is the `$datasource` Port records (the writer's User-Agent, install-id.ts):
 // `port-gitlab-template/<version>/<installId>`. An entity written before install ids existed
@@ -11,6 +12,7 @@ import type { PortClient } from '../clients/port/index.ts';
 import { PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
 import { INSTALL_ID_PREFIX, USER_AGENT_PRODUCT } from '../clients/shared/user-agent.ts';
 import type { EntitiesQuery } from '../port/types.ts';
+import { installIdOfWebhook } from './install-webhook.ts';
 
 const PRODUCT = `${USER_AGENT_PRODUCT}/`;
 const INSTALL_ID_MARK = `/${INSTALL_ID_PREFIX}`;
@@ -37,9 +39,10 @@ export interface SharedUse {
 // Both operators are in Port's published search schema (search-a-blueprints-entities.json) and in the local Port.
 const rule = (operator: 'contains' | 'doesNotContains', value: string) => ({ property: '$datasource', operator, value });
 
-/** Written by an install of this package whose install id is not `installId`. */
-export function otherInstallsQuery(installId: string): EntitiesQuery {
-  return { combinator: 'and', rules: [rule('contains', PRODUCT), rule('contains', INSTALL_ID_MARK), rule('doesNotContains', `/${installId}`)] };
+/** Written by an install of this package whose install id is none of `installIds`. */
+export function otherInstallsQuery(installIds: string | readonly string[]): EntitiesQuery {
+  const ids = typeof installIds === 'string' ? [installIds] : installIds;
+  return { combinator: 'and', rules: [rule('contains', PRODUCT), rule('contains', INSTALL_ID_MARK), ...ids.map((id) => rule('doesNotContains', `/${id}`))] };
 }
 
 /** Written by this package before install ids existed (`port-gitlab-template/<version>`). */
@@ -56,10 +59,11 @@ async function countUpToOnePage(port: PortClient, blueprint: string, query: Enti
 }
 
 /**
- * Entities in `blueprints` (which must exist) that are not `installId`'s: two searches per
- * blueprint. Null when there are none, i.e. the webhook and blueprints are this install's alone.
+ * Entities in `blueprints` (which must exist) that are not `installId`'s (nor of the other ids
+ * given): two searches per blueprint. Null when there are none, i.e. the blueprints are this
+ * install's alone.
  */
-export async function findSharedUse(port: PortClient, blueprints: readonly string[], installId: string): Promise<SharedUse | null> {
+export async function findSharedUse(port: PortClient, blueprints: readonly string[], installId: string | readonly string[]): Promise<SharedUse | null> {
   const found: SharedBlueprintUse[] = [];
   for (const blueprint of blueprints) {
     const others = await countUpToOnePage(port, blueprint, otherInstallsQuery(installId));
@@ -86,5 +90,20 @@ export function describeSharedUse(found: SharedBlueprintUse[]): string {
     ...(others ? [`another install (${others})`] : []),
     ...(unknown ? [`entities of unknown owner (${unknown}, written by a version before install ids existed; uninstall never deletes what it cannot attribute, and a port-gitlab backfill run gives those still in GitLab this install's id)`] : []),
   ].join(' and ');
-  return `${who} still ${others && !unknown ? 'uses' : 'use'} the Port webhook and blueprints`;
+  return `${who} still ${others && !unknown ? 'uses' : 'use'} the blueprints`;
+}
+
+/** Installs that have their own webhook (install-webhook.ts): they no longer deliver to the legacy one. */
+export async function migratedInstallIds(port: PortClient, bundleIdentifier: string): Promise<string[]> {
+  return (await port.listWebhooks()).map((w) => installIdOfWebhook(bundleIdentifier, w.identifier ?? '')).filter((id): id is string => id !== undefined);
+}
+
+/**
+ * Whether an install other than `installId` may still deliver to the legacy shared webhook: Port
+ * holds entities of an install that has no webhook of its own yet, or of unknown owner (written
+ * before install ids). Null when none: the legacy webhook can go.
+ */
+export async function legacyWebhookUse(port: PortClient, blueprints: readonly string[], installId: string, bundleIdentifier: string): Promise<SharedUse | null> {
+  const use = await findSharedUse(port, blueprints, [installId, ...(await migratedInstallIds(port, bundleIdentifier))]);
+  return use && { ...use, reason: use.reason.replace(/the blueprints$/, 'the Port webhook all installs shared before each had its own (it has not run `port-gitlab install` since)') };
 }

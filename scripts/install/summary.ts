@@ -5,7 +5,7 @@ import type { BackfillSummary } from './backfill-step.ts';
 import { formatRefusals, type HookRefusal } from './hook-refusal.ts';
 import type { InstallSummary } from './run.ts';
 
-/** The `--json` object: `{ok, dryRun, blueprints, webhook, hooks, backfill?, notes, error?, rolledBack?, preflight}`. */
+/** The `--json` object: `{ok, dryRun, blueprints, webhook, hooks, backfill?, notes, error?, rolledBack?, preflight, installId?, legacyWebhook?, watermark?}`. */
 export function installJson(s: InstallSummary): Record<string, unknown> {
   return {
     ok: s.ok,
@@ -20,6 +20,8 @@ export function installJson(s: InstallSummary): Record<string, unknown> {
     ...(s.rolledBack ? { rolledBack: s.rolledBack } : {}),
     preflight: s.preflight,
     ...(s.installId ? { installId: s.installId } : {}),
+    ...(s.legacyWebhook ? { legacyWebhook: s.legacyWebhook } : {}),
+    ...(s.watermark ? { watermark: s.watermark } : {}),
     ...(s.dryRun && s.planText ? { plan: s.planText } : {}),
   };
 }
@@ -56,8 +58,10 @@ export function installText(s: InstallSummary): string {
       const removed = 'removedDuplicates' in h && h.removedDuplicates?.length ? `; deleted duplicate hook(s) ${h.removedDuplicates.join(', ')} (same URL)` : '';
       out.push(`  GitLab ${h.kind} hook${h.id !== undefined ? ` ${h.id}` : ''} on ${h.target}: ${h.action}${removed}`);
     }
+    if (s.legacyWebhook) out.push(`  legacy shared Port webhook ${s.legacyWebhook.identifier}: ${s.legacyWebhook.action} (${s.legacyWebhook.reason})`);
     out.push(...formatRefusals(refused, 'result'));
     if (s.backfill) out.push(backfillText(s.backfill));
+    if (s.watermark) out.push(`  sync watermark stored (${s.watermark.lastSyncStartedAt}): the first \`port-gitlab sync\` is incremental`);
   }
   for (const n of s.notes) out.push(`  ! ${n}`);
   return out.join('\n') + '\n';

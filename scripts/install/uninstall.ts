@@ -1,8 +1,10 @@
 // Uninstall: the GitLab hooks this integration created (found by the webhook's URL or our hook
 // name, on each listed group, or on its projects where group hooks are unavailable), then the
 // Port webhook; with purge, also the entities and blueprints, children before parents.
-// When another install of this package shares the Port organisation (shared-port.ts), the Port
-// webhook and blueprints stay, and purge deletes only this install's entities.
+// Each install has its own Port webhook (install-webhook.ts), which goes; the webhook all installs
+// shared in older versions goes only when no install that has not migrated is left. When another
+// install of this package shares the Port organisation (shared-port.ts), the blueprints stay, and
+// purge deletes only this install's entities (and its sync watermark).
 import type { Bundle } from '../bundle/load.ts';
 import type { PortClient } from '../clients/port/index.ts';
 import { PortApiError } from '../clients/port/errors.ts';
@@ -16,7 +18,10 @@ import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
 import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
 import { ownedScope, type OwnedScope } from '../backfill/ownership.ts';
-import { findSharedUse, type SharedUse } from './shared-port.ts';
+import { findSharedUse, legacyWebhookUse, type SharedUse } from './shared-port.ts';
+import { activeWebhook, readInstallWebhooks } from './install-webhook.ts';
+import type { HookOwnerHints } from './hooks-repair.ts';
+import { SYNC_STATE_BLUEPRINT } from '../sync/watermark.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -30,13 +35,20 @@ export interface UninstallPlan {
   /** The install being removed (install-id.ts): the `$datasource` suffix of the entities its backfill wrote. */
   installId: string;
   hooks: OurHook[];
+  /** This install's own Port webhook (install-webhook.ts), or, not migrated yet, the legacy one it feeds. */
+  webhookIdentifier: string;
   webhook: StoredWebhook | null;
+  /**
+   * The webhook every install shared in older versions, when Port has it (and it is not `webhook`):
+   * `use` says which installs that have not migrated still feed it (null: it is deleted).
+   */
+  legacyWebhook: { identifier: string; webhook: StoredWebhook; use: SharedUse | null } | null;
   /**
    * With purge: our blueprints that exist, children first, with the entities to delete (all of
    * them; only this install's when `shared`).
    */
   blueprints: Array<{ identifier: string; entities: number }>;
-  /** Entities of other installs (or of unknown owner) in our blueprints: the webhook and blueprints are kept. Null when none. */
+  /** Entities of other installs (or of unknown owner) in our blueprints: the blueprints are kept. Null when none. */
   shared: SharedUse | null;
   /** What belongs to this install (backfill/ownership.ts): what a shared purge deletes. */
   owned: OwnedScope;
@@ -46,8 +58,12 @@ export interface UninstallResult {
   ok: boolean;
   installId: string;
   hooks: Array<OurHook & { deleted: boolean }>;
-  /** `kept`: left in place because another install still uses it (see `shared`). */
+  /** This install's webhook (or the legacy one it fed); `kept`: the legacy one, which another install still feeds. */
   webhook: { identifier: string; deleted: boolean; kept?: true } | null;
+  /** The legacy shared webhook, when Port had it: deleted, or kept with the reason. */
+  legacyWebhook?: { identifier: string; deleted: boolean; kept?: true; reason?: string };
+  /** With purge: this install's sync watermark (sync/watermark.ts) and, when no install has one left, its blueprint. */
+  syncState?: { entityDeleted: boolean; blueprintDeleted: boolean };
   /** `kept`: the blueprint stays (shared); `entitiesDeleted` counts only this install's entities then. */
   blueprints: Array<{ identifier: string; entitiesDeleted: number; deleted: boolean; kept?: true }>;
   /** As in the plan: why the webhook and blueprints were kept, per blueprint counts. Null when nothing was shared. */
@@ -55,11 +71,17 @@ export interface UninstallResult {
   failures: Array<{ what: string; reason: string; fix?: string }>;
 }
 
-async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: string }, url: string | undefined): Promise<OurHook[]> {
+/** Every hook of this install on a target: ours by URL or name, with duplicates, and any still at the legacy webhook's URL (a half-done migration). */
+function allOurHooks(hooks: readonly GitLabHook[], url: string | undefined, hints: HookOwnerHints): GitLabHook[] {
+  const { hook, duplicates } = splitOurHooks(hooks, url, hints);
+  const atLegacy = hints.legacyUrl ? hooks.filter((h) => h.url === hints.legacyUrl) : [];
+  return [...(hook ? [hook, ...duplicates] : []), ...atLegacy].filter((h, i, all) => all.findIndex((x) => x.id === h.id) === i);
+}
+
+async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: string }, url: string | undefined, hints: HookOwnerHints): Promise<OurHook[]> {
   try {
     // Duplicates too (two installs at once): each would go on delivering to a deleted webhook.
-    const { hook, duplicates } = splitOurHooks(await gitlab.listGroupHooks(group.id), url);
-    return (hook ? [hook, ...duplicates] : []).map((h) => ({ kind: 'group' as const, targetId: group.id, target: group.full_path, id: h.id, url: h.url }));
+    return allOurHooks(await gitlab.listGroupHooks(group.id), url, hints).map((h) => ({ kind: 'group' as const, targetId: group.id, target: group.full_path, id: h.id, url: h.url }));
   } catch (err) {
     if (!(err instanceof GitLabApiError && err.status === 404)) throw err;
   }
@@ -74,51 +96,60 @@ async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: 
         if (err instanceof GitLabApiError && (err.status === 403 || err.status === 404)) continue; // not Maintainer there: none of ours can be there
         throw err;
       }
-      const { hook, duplicates } = splitOurHooks(hooks, url);
-      for (const h of hook ? [hook, ...duplicates] : []) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: h.id, url: h.url });
+      for (const h of allOurHooks(hooks, url, hints)) out.push({ kind: 'project', targetId: p.id, target: p.path_with_namespace, id: h.id, url: h.url });
     }
   }
   return out;
 }
 
 export async function planUninstall(port: PortClient, gitlab: GitLabClient, bundle: Bundle, inputs: InstallInputs, purge: boolean): Promise<UninstallPlan> {
-  const webhook = await port.getWebhook(bundle.webhook.content.identifier);
-  const hooks: OurHook[] = [];
-  const groupIds: number[] = [];
   const tops: Array<{ id: number; full_path: string; web_url?: string }> = [];
   for (const ref of inputs.gitlabGroups) {
     const g = (await gitlab.group(groupKey(ref))) as { id: number; full_path: string; web_url?: string } | null;
     if (!g) throw new InstallStepError('uninstall', `GitLab group ${ref.raw} was not found, or the token cannot see it`, 'check GITLAB_GROUPS (the groups you installed on)');
-    groupIds.push(g.id);
     tops.push(g);
-    for (const h of await ourHooksOf(gitlab, g, webhook?.url)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
   }
-  const installId = installIdOf(inputs.gitlabUrl, groupIds);
+  const installId = installIdOf(inputs.gitlabUrl, tops.map((g) => g.id));
+  const bundleWebhook = bundle.webhook.content.identifier;
+  const webhooks = await readInstallWebhooks(port, bundleWebhook, installId);
+  const active = activeWebhook(webhooks);
+  // Hooks at this install's own URL, at the legacy URL (not migrated yet, or half), or named after either webhook.
+  const hints: HookOwnerHints = { legacyUrl: webhooks.legacy?.url, identifiers: [webhooks.identifier, bundleWebhook] };
+  const hooks: OurHook[] = [];
+  for (const g of tops) {
+    for (const h of await ourHooksOf(gitlab, g, active?.webhook.url, hints)) if (!hooks.some((x) => x.kind === h.kind && x.id === h.id)) hooks.push(h);
+  }
   const owned = ownedScope(inputs.gitlabUrl, tops);
   const model = bundle.blueprints.map((b) => b.content);
   const existing: string[] = [];
   for (const b of [...bundle.blueprints].reverse()) if (await port.getBlueprint(b.content.identifier)) existing.push(b.content.identifier);
-  // Asked with or without purge: the webhook is shared too.
-  const shared = await findSharedUse(port, [...existing].reverse(), installId); // parents first reads best
+  const parentsFirst = [...existing].reverse(); // reads best
+  const shared = await findSharedUse(port, parentsFirst, installId);
+  const legacyWebhook = webhooks.legacy ? { identifier: bundleWebhook, webhook: webhooks.legacy, use: await legacyWebhookUse(port, parentsFirst, installId, bundleWebhook) } : null;
   const blueprints: UninstallPlan['blueprints'] = [];
   if (purge) {
     for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, model, id, owned)).length : await port.countEntities(id) });
   }
-  return { installId, hooks, webhook, blueprints, shared, owned };
+  return { installId, hooks, webhookIdentifier: webhooks.own ? webhooks.identifier : webhooks.legacy ? bundleWebhook : webhooks.identifier, webhook: webhooks.own, legacyWebhook, blueprints, shared, owned };
 }
 
-export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: string): string {
+export function formatUninstallPlan(plan: UninstallPlan): string {
   const lines = [`This will delete (install ${plan.installId}):`];
   for (const h of plan.hooks) lines.push(`  - GitLab ${h.kind} hook ${h.id} on ${h.target} (${h.url})`);
   if (!plan.hooks.length) lines.push('  - no GitLab hook of this integration was found');
+  lines.push(plan.webhook ? `  - this install's Port webhook ${plan.webhookIdentifier} (${plan.webhook.url})` : !plan.legacyWebhook ? `  - no Port webhook ${plan.webhookIdentifier} exists` : `  - (no webhook of its own: it fed the shared webhook of older versions)`);
+  const legacy = plan.legacyWebhook;
+  if (legacy && !legacy.use) lines.push(`  - the Port webhook ${legacy.identifier} all installs shared in older versions (${legacy.webhook.url}): no other install still feeds it`);
+  if (plan.blueprints.length) lines.push(`  - this install's sync watermark (${SYNC_STATE_BLUEPRINT} entity ${plan.installId}), if any, and that blueprint when no install has one left`);
   if (!plan.shared) {
-    lines.push(plan.webhook ? `  - the Port webhook ${webhookIdentifier} (${plan.webhook.url})` : `  - no Port webhook ${webhookIdentifier} exists`);
     for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
+    if (legacy?.use) lines.push(`This will keep the Port webhook ${legacy.identifier}. Why: ${legacy.use.reason}.`);
     return lines.join('\n');
   }
   for (const b of plan.blueprints) if (b.entities) lines.push(`  - ${b.entities} ${b.identifier} entities of this install`);
   if (plan.blueprints.length && !plan.blueprints.some((b) => b.entities)) lines.push('  - no entity of this install was found');
-  lines.push(`This will keep the Port webhook ${webhookIdentifier}${plan.webhook ? '' : ' (none exists now)'} and the blueprints. Why: ${plan.shared.reason}.`);
+  if (legacy?.use) lines.push(`This will keep the Port webhook ${legacy.identifier}. Why: ${legacy.use.reason}.`);
+  lines.push(`This will keep the blueprints. Why: ${plan.shared.reason}.`);
   // Whoever wrote them last: live events (the webhook) included.
   if (plan.blueprints.length) lines.push(`  (this install's entities are those under its GitLab groups' URLs, or related to its groups, whoever wrote them last)`);
   if (plan.shared.unknownOwner) lines.push('  (if you know the entities of unknown owner are this install\'s, delete them in Port, then run uninstall --purge again to remove the webhook and blueprints)');
@@ -157,20 +188,32 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
       failed(`GitLab ${h.kind} hook ${h.id} on ${h.target}`, err);
     }
   }
-  const identifier = bundle.webhook.content.identifier;
-  if (plan.shared) {
-    if (plan.webhook) result.webhook = { identifier, deleted: false, kept: true };
-    log(`kept the Port webhook ${identifier} and the blueprints. Why: ${plan.shared.reason}`);
-    for (const b of plan.blueprints) await purgeOwn(port, bundle, b.identifier, plan.owned, result, log);
-  } else if (plan.webhook) {
+  // This install's own webhook: never another's, so it goes whatever else shares the organisation.
+  const deleteWebhook = async (identifier: string): Promise<{ identifier: string; deleted: boolean }> => {
     try {
-      result.webhook = { identifier, deleted: await port.deleteWebhook(identifier) };
+      const deleted = await port.deleteWebhook(identifier);
       log(`deleted the Port webhook ${identifier}`);
+      return { identifier, deleted };
     } catch (err) {
-      result.webhook = { identifier, deleted: false };
       failed(`Port webhook ${identifier}`, err);
+      return { identifier, deleted: false };
     }
+  };
+  if (plan.webhook) result.webhook = await deleteWebhook(plan.webhookIdentifier);
+  const legacy = plan.legacyWebhook;
+  if (legacy && legacy.use) {
+    result.legacyWebhook = { identifier: legacy.identifier, deleted: false, kept: true, reason: legacy.use.reason };
+    if (!plan.webhook) result.webhook = { identifier: legacy.identifier, deleted: false, kept: true };
+    log(`kept the Port webhook ${legacy.identifier}. Why: ${legacy.use.reason}`);
+  } else if (legacy) {
+    result.legacyWebhook = await deleteWebhook(legacy.identifier);
+    if (!plan.webhook) result.webhook = result.legacyWebhook;
   }
+  if (plan.shared) {
+    log(`kept the blueprints. Why: ${plan.shared.reason}`);
+    for (const b of plan.blueprints) await purgeOwn(port, bundle, b.identifier, plan.owned, result, log);
+  }
+  if (plan.blueprints.length) result.syncState = await purgeSyncState(port, plan.installId, o.clock ?? systemClock, failed);
   for (const b of plan.shared ? [] : plan.blueprints) {
     const entry = { identifier: b.identifier, entitiesDeleted: 0, deleted: false };
     result.blueprints.push(entry);
@@ -210,4 +253,20 @@ async function purgeOwn(port: PortClient, bundle: Bundle, blueprint: string, own
     const e = explainError(err);
     result.failures.push({ what: `${blueprint} entities of this install`, reason: e.message, ...(e.fix ? { fix: e.fix } : {}) });
   }
+}
+
+/** With purge: this install's watermark entity goes; the blueprint too once no install has one. */
+async function purgeSyncState(port: PortClient, installId: string, clock: Clock, failed: (what: string, err: unknown) => void): Promise<{ entityDeleted: boolean; blueprintDeleted: boolean }> {
+  const out = { entityDeleted: false, blueprintDeleted: false };
+  try {
+    if (!(await port.getBlueprint(SYNC_STATE_BLUEPRINT))) return out;
+    out.entityDeleted = await port.deleteEntity(SYNC_STATE_BLUEPRINT, installId);
+    if ((await port.countEntities(SYNC_STATE_BLUEPRINT)) === 0) {
+      await deleteBlueprintWhenEmpty(port, SYNC_STATE_BLUEPRINT, clock);
+      out.blueprintDeleted = true;
+    }
+  } catch (err) {
+    failed(`the sync watermark (${SYNC_STATE_BLUEPRINT} entity ${installId})`, err);
+  }
+  return out;
 }

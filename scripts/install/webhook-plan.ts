@@ -40,13 +40,14 @@ function mappingDiff(before: readonly WebhookMapping[], after: readonly WebhookM
   return out;
 }
 
-export function planWebhook(bundle: Bundle, options: BundleOptions, existing: StoredWebhook | null, opts: { dryRun?: boolean; newSecret?: () => string } = {}): WebhookPlan {
+export function planWebhook(bundle: Bundle, options: BundleOptions, existing: StoredWebhook | null, opts: { dryRun?: boolean; newSecret?: () => string; identifier?: string; description?: string } = {}): WebhookPlan {
   const newSecret = opts.newSecret ?? generateSecret;
   const kept = recoverableSecret(existing?.security?.secret);
   const secretSource: SecretSource = kept ? 'kept' : existing ? 'rotated' : 'generated';
   // A dry run never needs the real value; it must not invent one either (it would be reported as a change).
   const secret = kept ?? (opts.dryRun ? MASKED_SECRET : newSecret());
-  const body = renderWebhook(bundle, { options, secret });
+  // The install's own identifier (install-webhook.ts) and description (its GitLab instance); the bundle's when none is given.
+  const body = { ...renderWebhook(bundle, { options, secret }), ...(opts.identifier ? { identifier: opts.identifier } : {}), ...(opts.description ? { description: opts.description } : {}) };
   const identifier = body.identifier;
   if (!existing) return { identifier, action: 'create', diff: ['create the webhook', 'security.secret: generated'], secret, secretSource, body, existing };
 

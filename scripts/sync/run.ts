@@ -4,6 +4,8 @@
 // overlap). The watermark advances to this run's start only when nothing failed and every
 // listing was complete; otherwise the next run covers this run's window again.
 import { runBackfill, type BackfillOptions, type BackfillSummary } from '../backfill/run.ts';
+import { desiredHookEvents } from '../install/hook-plan.ts';
+import { defaultOptions } from '../bundle/render.ts';
 import { checkAndRepairHooks, type SyncHooksOptions, type SyncHooksReport } from './hooks.ts';
 import { planSync, type PlanOptions } from './plan.ts';
 import { readWatermark, writeWatermark, type SyncWatermark, type WatermarkRead } from './watermark.ts';
@@ -48,11 +50,10 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
   const startedAt = now();
   const dryRun = o.dryRun === true;
 
+  // A dry run inspects the hooks and says what it would repair, changing nothing.
   const hooks: SyncHooksReport = o.skipHooks
     ? { status: 'skipped', message: 'not checked (--skip-hooks)', reenabled: 0, removedDuplicates: 0, checks: [] }
-    : dryRun
-      ? { status: 'skipped', message: 'not checked in a dry run (a sync deletes duplicate hooks and re-enables disabled ones); `port-gitlab doctor` checks them without changing them', reenabled: 0, removedDuplicates: 0, checks: [] }
-      : await checkAndRepairHooks(o.port, o.gitlab, o.bundle, o.groups, o.hooks);
+    : await checkAndRepairHooks(o.port, o.gitlab, o.bundle, o.groups, o.installId, { ...o.hooks, dryRun, events: desiredHookEvents(o.bundle, { ...defaultOptions(o.bundle), ...(o.options ?? {}) }) });
 
   const read = await readWatermark(o.port, o.installId, startedAt);
   const planOptions: PlanOptions = { forceFull: o.full === true, fullAfterHours: o.fullAfterHours, overlapMinutes: o.overlapMinutes, nowMs: startedAt };

@@ -3,13 +3,15 @@
 // hook and the shared webhook; then GitLab drops some of them without any event (a merge request,
 // an issue and a pipeline deleted, a project transferred to B's group, a subgroup with its project
 // and member transferred out to the top level). A's next backfill deletes exactly those; B's
-// entities, another GitLab instance's entities and hand-made ones stay.
+// entities and hand-made ones stay. Another GitLab instance's entities make the backfill refuse
+// before anything is listed or deleted (instance-guard.ts: their numeric ids would collide).
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runBackfillCommand } from '../../scripts/commands/backfill.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import type { StoredEntity } from '../../scripts/sandbox/port/store.ts';
 import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { PortClient } from '../../scripts/clients/port/index.ts';
 
 const BUNDLE = loadBundle();
 const BLUEPRINTS = BUNDLE.blueprints.map((b) => b.content.identifier);
@@ -111,6 +113,19 @@ describe('reconcile owns what the install maps, whoever wrote it last', () => {
     await writeAs(sb, 'manual-import/1.0', 'gitlabProject', { identifier: 'hand-made-elsewhere', title: 'url elsewhere', properties: { url: 'https://example.com/sandbox-org/x' } });
     await writeAs(sb, 'manual-import/1.0', 'gitlabMergeRequest', { identifier: 'hand-made-mr', title: 'prefix look-alike', properties: { state: 'opened', url: `${gl.url}/${gl.group}-partners-not/x/-/merge_requests/1` } });
 
+    // Entities with a url on another host: the backfill refuses (exit 2) and changes nothing; the
+    // reconcile rule would leave them anyway (ownership-rule.test.ts). They go, children first, as
+    // the other instance's `uninstall --purge` would take them.
+    const withOtherHost = snapshot(sb);
+    const refused = await backfill(envA);
+    expect(refused.exitCode, refused.err).toBe(2);
+    expect(refused.err).toContain('Port already holds entities of another GitLab instance than');
+    expect(snapshot(sb)).toEqual(withOtherHost);
+    const port = new PortClient({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret, baseUrl: sb.port.url, retry: FAST.port!.retry });
+    for (const [bp, id] of [['gitlabMergeRequest', 'other-mr'], ['gitlabMember', 'other-group-1'], ['gitlabProject', 'other-project'], ['gitlabGroup', 'other-group'], ['gitlabProject', 'hand-made-elsewhere']]) {
+      expect(await port.deleteEntity(bp, id), `${bp}/${id}`).toBe(true);
+    }
+
     // GitLab drops them without a single event.
     await gl.deleteMergeRequest(p0.id, mr.iid as number);
     await gl.deleteIssue(p0.id, issue.iid as number);
@@ -126,10 +141,10 @@ describe('reconcile owns what the install maps, whoever wrote it last', () => {
     expect(r.exitCode, r.err).toBe(0);
     const after = snapshot(sb);
     for (const key of gone) expect(after.has(key), key).toBe(false);
-    // Everything else is as it was: B's entities, the other instance's, the hand-made ones, and A's still in GitLab.
+    // Everything else is as it was: B's entities, the hand-made ones, and A's still in GitLab.
     for (const [key, e] of before) if (!gone.includes(key)) expect(after.get(key), key).toEqual(e);
     expect(after.size).toBe(before.size - gone.length);
-    for (const key of ['gitlabGroup/other-group', 'gitlabProject/other-project', 'gitlabMergeRequest/other-mr', 'gitlabMember/other-group-1', 'gitlabProject/hand-made', 'gitlabProject/hand-made-elsewhere', 'gitlabMergeRequest/hand-made-mr']) {
+    for (const key of ['gitlabProject/hand-made', 'gitlabMergeRequest/hand-made-mr']) {
       expect(after.has(key), key).toBe(true);
     }
     const summary = r.summary!;

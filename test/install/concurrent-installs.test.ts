@@ -12,9 +12,9 @@ import { readInputs } from '../../scripts/install/inputs.ts';
 import { SecretSet } from '../../scripts/install/io.ts';
 import { runInstall, type InstallFlags, type InstallSummary } from '../../scripts/install/run.ts';
 import { FAST, captureIO, runDoctor, startSandboxes, type Sandboxes } from './helpers.ts';
+import { installWebhookId } from './helpers.ts';
 
 const bundle = loadBundle();
-const WEBHOOK = bundle.webhook.content.identifier;
 
 /** Resolves for all `n` callers once the n-th reaches step `at`: every run has planned by then. */
 function barrier(n: number, at: InstallStep): (s: InstallStep) => Promise<void> {
@@ -42,7 +42,7 @@ async function gitlabApi(sb: Sandboxes, method: string, path: string, body?: unk
   return fetch(`${sb.gitlab.url}/api/v4/${path}`, { method, headers: { 'private-token': sb.gitlab.token, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-const webhookUrl = (sb: Sandboxes) => sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!.url as string;
+const webhookUrl = (sb: Sandboxes) => sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!.url as string;
 const hooksAt = (sb: Sandboxes, kind: 'group' | 'project', ownerId: number) =>
   sb.gitlab.hooks().filter((h) => h.kind === kind && h[kind === 'group' ? 'group_id' : 'project_id'] === ownerId && h.url === webhookUrl(sb));
 
@@ -62,7 +62,7 @@ describe('two installs at once into an empty Port and GitLab', () => {
     expect(created).toEqual(bundle.blueprints.map((b) => b.content.identifier).sort());
     expect(runs.map((r) => r.webhook?.action).sort()).toEqual(['created', 'unchanged']);
     expect(runs.find((r) => r.webhook?.action === 'unchanged')!.notes.join('\n')).toContain('created by another run');
-    expect(sb.port.webhooks().filter((w) => w.identifier === WEBHOOK)).toHaveLength(1);
+    expect(sb.port.webhooks().filter((w) => w.identifier === installWebhookId(sb))).toHaveLength(1);
     expect(hooksAt(sb, 'group', sb.gitlab.groupId)).toHaveLength(1);
     // The one hook left carries the webhook's secret: doctor's test delivery proves it.
     const d = await runDoctor(sb.env);

@@ -8,6 +8,9 @@ import type { CommandIO } from '../../scripts/install/io.ts';
 import type { ClientTuning } from '../../scripts/install/clients.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
+import { loadBundle } from '../../scripts/bundle/load.ts';
+import { installIdOf } from '../../scripts/install/install-id.ts';
+import { installWebhookIdentifier } from '../../scripts/install/install-webhook.ts';
 
 export interface Sandboxes {
   port: LocalPort;
@@ -157,4 +160,9 @@ export async function runDoctor(env: Record<string, string | undefined>, args: s
   const c = captureIO(env);
   const r = await runDoctorCommand(args, { io: c.io, tuning: FAST, doctor: DOCTOR });
   return { ...r, out: c.out(), err: c.err() };
+}
+
+/** The identifier of an install's own Port webhook (install-webhook.ts): its GitLab URL and top-level group ids name it. */
+export function installWebhookId(sb: Sandboxes, groupIds: readonly number[] = [sb.gitlab.groupId], gitlabUrl: string = sb.env.GITLAB_URL): string {
+  return installWebhookIdentifier(loadBundle().webhook.content.identifier, installIdOf(gitlabUrl, groupIds));
 }

@@ -233,7 +233,7 @@ describe('failures while writing', () => {
     expect(r.exitCode).toBe(1);
     expect(c.err()).toContain('install failed at hooks');
     expect(c.err()).toContain('GITLAB_TOKEN was rejected');
-    expect(c.err()).toContain('rolled back: webhook gitlabIntegration');
+    expect(c.err()).toContain('rolled back: webhook gitlabIntegration-');
     expect(c.all()).not.toContain(sb.gitlab.token);
     expect(BLUEPRINTS.filter((id) => sb!.port.blueprint(id))).toEqual([]);
     expect(sb.port.webhooks()).toEqual([]);

@@ -9,10 +9,10 @@ import { GROUP_HOOK_EVENT_FLAGS } from '../../scripts/clients/gitlab/index.ts';
 import { desiredHookEvents, HOOK_NAME } from '../../scripts/install/hook-plan.ts';
 import { secretFingerprint } from '../../scripts/install/webhook-secret.ts';
 import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
+import { installWebhookId } from './helpers.ts';
 
 const bundle = loadBundle();
 const BLUEPRINTS = bundle.blueprints.map((b) => b.content.identifier);
-const WEBHOOK = bundle.webhook.content.identifier;
 let sb: Sandboxes;
 
 async function install(args: string[], env = sb.env) {
@@ -43,7 +43,7 @@ describe('install against the local Port and GitLab', () => {
     const json = JSON.parse(r.out);
     expect(json.dryRun).toBe(true);
     expect(json.blueprints.created).toEqual(BLUEPRINTS);
-    expect(json.webhook).toMatchObject({ identifier: WEBHOOK, action: 'create', secret: 'generated' });
+    expect(json.webhook).toMatchObject({ identifier: installWebhookId(sb), action: 'create', secret: 'generated' });
     expect(json.hooks).toEqual([expect.objectContaining({ kind: 'group', target: sb.gitlab.group, action: 'create' })]);
     // Property-level diff of what would be created.
     expect(json.plan).toContain('+ schema.properties.pathWithNamespace');
@@ -57,7 +57,7 @@ describe('install against the local Port and GitLab', () => {
     const r = await install(['--json', '--skip-backfill']);
     expect(r.exitCode, r.err).toBe(0);
     const json = JSON.parse(r.out);
-    expect(json).toMatchObject({ ok: true, blueprints: { created: BLUEPRINTS, updated: [], unchanged: [] }, webhook: { identifier: WEBHOOK, action: 'created', secret: 'generated' } });
+    expect(json).toMatchObject({ ok: true, blueprints: { created: BLUEPRINTS, updated: [], unchanged: [] }, webhook: { identifier: installWebhookId(sb), action: 'created', secret: 'generated' } });
 
     for (const id of BLUEPRINTS) {
       const stored = sb.port.blueprint(id)!;
@@ -69,7 +69,7 @@ describe('install against the local Port and GitLab', () => {
     }
     expect(sb.port.catalogPages()).toEqual([]); // create_catalog_page=false on purpose
 
-    const webhook = sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!;
+    const webhook = sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!;
     expect(json.webhook.url).toBe(webhook.url);
     const secret = webhook.security!.secret!;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -107,7 +107,7 @@ describe('install against the local Port and GitLab', () => {
     expect(r.exitCode).toBe(0);
     expect(portWrites(sb.port, before)).toEqual({});
     expect(sb.proxy.writes().slice(glBefore)).toEqual([]);
-    expect(r.out).toContain('= webhook gitlabIntegration (unchanged)');
+    expect(r.out).toContain(`= webhook ${installWebhookId(sb)} (unchanged)`);
     expect(r.out).toContain('= group hook on sandbox-org');
   });
 
@@ -125,7 +125,7 @@ describe('install against the local Port and GitLab', () => {
   });
 
   test('a forged delivery (wrong token) is refused and changes nothing', async () => {
-    const webhook = sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!;
+    const webhook = sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!;
     const fixture = JSON.parse(readFileSync(new URL('../fixtures/gitlab-payloads/merge_request.open.json', import.meta.url), 'utf8')) as { headers: Record<string, string>; body: { object_attributes: { id: number } } };
     const rejected = sb.port.ingestStats().rejected;
     const res = await fetch(webhook.url, { method: 'POST', headers: { ...fixture.headers, 'X-Gitlab-Token': 'forged-token-value' }, body: JSON.stringify(fixture.body) });
@@ -166,9 +166,9 @@ describe('install against the local Port and GitLab', () => {
 
   test('a webhook secret Port does not give back is rotated together with the hook token', async () => {
     const token = (await (await fetch(`${sb.port.url}/v1/auth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret }) })).json()).accessToken as string;
-    const old = sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!;
+    const old = sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!;
     // Port answering with a masked secret: it cannot be recovered, so both sides must change.
-    const res = await fetch(`${sb.port.url}/v1/webhooks/${WEBHOOK}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ security: { ...old.security, secret: '********' } }) });
+    const res = await fetch(`${sb.port.url}/v1/webhooks/${installWebhookId(sb)}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ security: { ...old.security, secret: '********' } }) });
     expect(res.status).toBe(200);
 
     const r = await install(['--json', '--skip-backfill']);
@@ -176,7 +176,7 @@ describe('install against the local Port and GitLab', () => {
     const json = JSON.parse(r.out);
     expect(json.webhook).toMatchObject({ action: 'updated', secret: 'rotated', url: old.url });
     expect(json.hooks[0].action).toBe('updated');
-    const rotated = sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!.security!.secret!;
+    const rotated = sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!.security!.secret!;
     expect(rotated).not.toBe(old.security!.secret);
     expect(rotated).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(r.all).not.toContain(rotated);
@@ -198,7 +198,7 @@ describe('install with the backfill', () => {
     await own?.close();
   });
 
-  test('brings existing GitLab objects into Port; a second full run writes nothing to either service', async () => {
+  test('brings existing GitLab objects into Port; a second full run writes nothing to either service but the sync watermark', async () => {
     const c = captureIO(own.env);
     const r = await runInstallCommand(['--json'], { io: c.io, tuning: FAST });
     expect(r.exitCode, c.err()).toBe(0);
@@ -215,9 +215,12 @@ describe('install with the backfill', () => {
     const again = captureIO(own.env);
     const r2 = await runInstallCommand(['--json'], { io: again.io, tuning: FAST });
     expect(r2.exitCode, again.err()).toBe(0);
-    expect(portWrites(own.port, before)).toEqual({});
+    // The one write: the sync watermark moves to this run's start (its backfill was a full sync).
+    expect(portWrites(own.port, before)).toEqual({ 'POST /v1/blueprints/:blueprint/entities': 1 });
     expect(own.proxy.writes().slice(glBefore)).toEqual([]);
     const json2 = JSON.parse(again.out());
+    expect(own.port.entity('gitlabSyncState', json2.installId)?.properties).toMatchObject({ lastSyncStartedAt: json2.watermark.lastSyncStartedAt, lastMode: 'full' });
+    expect(Date.parse(json2.watermark.lastSyncStartedAt)).toBeGreaterThan(Date.parse(json.watermark.lastSyncStartedAt));
     expect(Object.values(json2.backfill.kinds).every((k) => (k as { written: number }).written === 0)).toBe(true);
   });
 });

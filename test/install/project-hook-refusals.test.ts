@@ -9,10 +9,10 @@ import { loadBundle } from '../../scripts/bundle/load.ts';
 import { GitLabApiError } from '../../scripts/clients/gitlab/errors.ts';
 import { projectRefusal } from '../../scripts/install/hook-refusal.ts';
 import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
+import { installWebhookId } from './helpers.ts';
 
 const bundle = loadBundle();
 const BLUEPRINTS = bundle.blueprints.map((b) => b.content.identifier);
-const WEBHOOK = bundle.webhook.content.identifier;
 // The small seed: "sandbox-org" holds cafe-ordering-1 directly; the other active projects sit in
 // its subgroups payments (101) and rnd-center (104).
 const PAYMENTS = 101;
@@ -75,7 +75,7 @@ describe('--project-hooks: a project where the token user is not Maintainer (403
     expect(hookedProjects(sb)).toEqual(others);
     // The rest of the install is kept: blueprints, the Port webhook, the backfill.
     expect(BLUEPRINTS.filter((id) => !sb!.port.blueprint(id))).toEqual([]);
-    expect(json.webhook).toMatchObject({ identifier: WEBHOOK, action: 'created' });
+    expect(json.webhook).toMatchObject({ identifier: installWebhookId(sb), action: 'created' });
     expect(json.backfill?.ok).toBe(true);
     expect(sb.port.entity('gitlabProject', String(refused.id))).toBeDefined();
     expect(json.notes.join('\n')).toContain(`GitLab refused the hook on 1 of ${projects.length} project(s) (${refused.path_with_namespace})`);

@@ -7,10 +7,10 @@ import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { runDoctorCommand } from '../../scripts/commands/doctor.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import { DOCTOR, FAST, captureIO, runDoctor, portWrites, startSandboxes, type Sandboxes } from './helpers.ts';
+import { installWebhookId } from './helpers.ts';
 
 const bundle = loadBundle();
 const BLUEPRINTS = bundle.blueprints.map((b) => b.content.identifier);
-const WEBHOOK = bundle.webhook.content.identifier;
 
 async function portToken(sb: Sandboxes): Promise<string> {
   const res = await fetch(`${sb.port.url}/v1/auth/access_token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: sb.port.clientId, clientSecret: sb.port.clientSecret }) });
@@ -50,8 +50,8 @@ describe('doctor and uninstall', () => {
 
   test('a webhook secret changed in Port: doctor reports the mismatch; install makes them equal again', async () => {
     const token = await portToken(sb);
-    const webhook = sb.port.webhooks().find((w) => w.identifier === WEBHOOK)!;
-    const res = await fetch(`${sb.port.url}/v1/webhooks/${WEBHOOK}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ security: { ...webhook.security, secret: 'someone-changed-this-secret-in-port' } }) });
+    const webhook = sb.port.webhooks().find((w) => w.identifier === installWebhookId(sb))!;
+    const res = await fetch(`${sb.port.url}/v1/webhooks/${installWebhookId(sb)}`, { method: 'PATCH', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ security: { ...webhook.security, secret: 'someone-changed-this-secret-in-port' } }) });
     expect(res.status).toBe(200);
 
     const bad = await doctor();

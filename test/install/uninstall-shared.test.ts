@@ -1,7 +1,8 @@
-// Uninstall when two installs (different top-level groups) share one Port organisation: they
-// share the Port webhook `gitlabIntegration` and the blueprints, so uninstalling A removes only
-// A's GitLab hooks (and with --purge only A's entities); B keeps working. Entities written before
-// install ids existed have no known owner and are never deleted by a shared uninstall.
+// Uninstall when two installs (different top-level groups) share one Port organisation: each has
+// its own Port webhook, and they share the blueprints, so uninstalling A removes only A's GitLab
+// hooks and A's webhook (and with --purge only A's entities and sync watermark); B keeps working.
+// Entities written before install ids existed have no known owner and are never deleted by a
+// shared uninstall.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
@@ -9,11 +10,11 @@ import { userAgent } from '../../scripts/clients/shared/user-agent.ts';
 import { PortClient } from '../../scripts/clients/port/index.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import type { StoredEntity } from '../../scripts/sandbox/port/store.ts';
-import { FAST, captureIO, startSandboxes, type Sandboxes } from './helpers.ts';
+import { FAST, captureIO, installWebhookId, startSandboxes, type Sandboxes } from './helpers.ts';
+import { SYNC_STATE_BLUEPRINT } from '../../scripts/sync/watermark.ts';
 
 const BUNDLE = loadBundle();
 const BLUEPRINTS = BUNDLE.blueprints.map((b) => b.content.identifier);
-const WEBHOOK = BUNDLE.webhook.content.identifier;
 const PARTNERS = 'sandbox-org-partners';
 
 type Snapshot = Map<string, StoredEntity>;
@@ -66,23 +67,29 @@ describe('two installs into one Port: uninstall of one leaves the other working'
     await sb?.close();
   });
 
-  test('uninstall of A removes A\'s hook only: the webhook, the blueprints and every entity stay, and B\'s hook still feeds Port', async () => {
+  test('uninstall of A removes A\'s hook and A\'s own webhook only: B\'s webhook, the blueprints and every entity stay, and B\'s hook still feeds Port', async () => {
     expect(new Set(hookGroups(sb))).toEqual(new Set([sb.gitlab.groupId, partnersId]));
+    const webhookA = installWebhookId(sb);
+    const webhookB = installWebhookId(sb, [partnersId]);
+    expect(new Set(sb.port.webhooks().map((w) => w.identifier))).toEqual(new Set([webhookA, webhookB]));
+    const secretB = sb.port.webhooks().find((w) => w.identifier === webhookB)!.security!.secret;
     const before = snapshot(sb);
     expect(writtenBy(before, idB).size).toBeGreaterThan(0);
 
     const r = await uninstall(envA, []);
     expect(r.exitCode, r.err).toBe(0);
     expect(hookGroups(sb)).toEqual([partnersId]);
-    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([webhookB]);
+    expect(sb.port.webhooks()[0].security!.secret).toBe(secretB);
     for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
     expect(snapshot(sb)).toEqual(before);
 
     // Said plainly, and the same facts in the JSON result.
-    expect(r.err).toContain(`kept the Port webhook ${WEBHOOK} and the blueprints. Why: another install (`);
+    expect(r.err).toContain(`deleted the Port webhook ${webhookA}`);
+    expect(r.err).toContain('kept the blueprints. Why: another install (');
     const projectsOfB = [...writtenBy(before, idB).keys()].filter((k) => k.startsWith('gitlabProject/')).length;
     expect(r.err).toContain(`${projectsOfB} of gitlabProject`);
-    expect(r.result!.webhook).toEqual({ identifier: WEBHOOK, deleted: false, kept: true });
+    expect(r.result!.webhook).toEqual({ identifier: webhookA, deleted: true });
     const shared = r.json!.shared as { otherInstalls: number; unknownOwner: number; blueprints: Array<{ blueprint: string; otherInstalls: number }>; reason: string };
     expect(shared.unknownOwner).toBe(0);
     expect(shared.otherInstalls).toBe(writtenBy(before, idB).size);
@@ -95,7 +102,9 @@ describe('two installs into one Port: uninstall of one leaves the other working'
     expect(sb.port.entity('gitlabMergeRequest', String(mr.id))?.title).toBe('B still works after A left');
   });
 
-  test('purge of A deletes exactly A\'s entities and keeps B\'s and the blueprints; purge of B then removes everything', async () => {
+  test('purge of A deletes exactly A\'s entities and sync watermark and keeps B\'s and the blueprints; purge of B then removes everything', async () => {
+    // Each install's backfill stored its sync watermark.
+    expect(sb.port.entities(SYNC_STATE_BLUEPRINT).map((e) => e.identifier).sort()).toEqual([idA, idB].sort());
     const before = snapshot(sb);
     const ofA = writtenBy(before, idA);
     expect(ofA.size).toBeGreaterThan(0);
@@ -107,8 +116,10 @@ describe('two installs into one Port: uninstall of one leaves the other working'
     for (const [key, e] of before) if (!ofA.has(key)) expect(after.get(key), key).toEqual(e);
     expect(after.size).toBe(before.size - ofA.size);
     for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
-    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([installWebhookId(sb, [partnersId])]);
     expect(a.result!.blueprints.every((b) => b.kept && !b.deleted)).toBe(true);
+    expect(a.result!.syncState).toEqual({ entityDeleted: true, blueprintDeleted: false });
+    expect(sb.port.entities(SYNC_STATE_BLUEPRINT).map((e) => e.identifier)).toEqual([idB]);
     expect(a.result!.blueprints.reduce((n, b) => n + b.entitiesDeleted, 0)).toBe(ofA.size);
     expect(a.err).toContain(`${[...ofA.keys()].filter((k) => k.startsWith('gitlabProject/')).length} gitlabProject entities of this install`);
 
@@ -124,6 +135,9 @@ describe('two installs into one Port: uninstall of one leaves the other working'
     }
     expect(sb.port.webhooks()).toEqual([]);
     expect(sb.gitlab.hooks()).toEqual([]);
+    // The last install's watermark took the state blueprint with it.
+    expect(b.result!.syncState).toEqual({ entityDeleted: true, blueprintDeleted: true });
+    expect(sb.port.blueprint(SYNC_STATE_BLUEPRINT)).toBeUndefined();
   });
 });
 
@@ -133,7 +147,7 @@ describe('entities written before install ids existed have no known owner', () =
     await sb?.close();
   });
 
-  test('a purge keeps them, the webhook and the blueprints, deletes this install\'s entities, and says why', async () => {
+  test('a purge keeps them and the blueprints, deletes this install\'s entities and its own webhook, and says why', async () => {
     sb = await startSandboxes();
     const id = await install(sb.env);
     // An older version of this package wrote one project: `$datasource` without an install id.
@@ -149,7 +163,7 @@ describe('entities written before install ids existed have no known owner', () =
     const left = snapshot(sb);
     expect([...left.keys()]).toEqual(['gitlabProject/legacy-1']);
     expect(r.result!.blueprints.reduce((n, b) => n + b.entitiesDeleted, 0)).toBe(ours.size);
-    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    expect(sb.port.webhooks()).toEqual([]);
     for (const bp of BLUEPRINTS) expect(sb.port.blueprint(bp), bp).toBeDefined();
     expect(sb.gitlab.hooks()).toEqual([]);
   });
@@ -174,7 +188,7 @@ test('an entity of unknown owner pointing at one of this install\'s keeps it: th
     expect(left.filter((k) => !k.startsWith('gitlabGroup/')).sort()).toEqual(['gitlabMergeRequest/legacy-mr', `gitlabProject/${project}`]);
     expect(left.length).toBeGreaterThan(2);
     expect(r.result!.failures.map((f) => f.what.replace(/ of this install.*/, '')).sort()).toEqual([`${left.length - 2} gitlabGroup entities`, '1 gitlabProject entities'].sort());
-    expect(sb.port.webhooks().map((w) => w.identifier)).toEqual([WEBHOOK]);
+    expect(sb.port.webhooks()).toEqual([]);
   } finally {
     await sb.close();
   }

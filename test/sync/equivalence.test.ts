@@ -97,8 +97,8 @@ describe('incremental syncs plus the periodic full sync equal a fresh backfill',
       }
     };
 
-    // The first sync after install has no watermark: full.
-    expect((await sync()).mode).toBe('full');
+    // The first sync after install is incremental: the install's backfill stored the watermark.
+    expect((await sync()).mode).toBe('incremental');
     const log: string[] = [];
     for (let round = 0; round < 4; round++) {
       for (let i = 0; i < 6; i++) {

@@ -62,8 +62,19 @@ describe('port-gitlab sync', { timeout: 120_000 }, () => {
     expect(sb.proxy.log.length).toBe(before);
   });
 
-  test('the first sync has no watermark: a full sync, which then stores one in Port', async () => {
-    expect(await port.getBlueprint(SYNC_STATE_BLUEPRINT)).toBeNull();
+  test('install\'s backfill stored the watermark: the first sync is incremental from its start', async () => {
+    const installed = state()!;
+    expect(installed.properties).toMatchObject({ lastMode: 'full', formatVersion: 1 });
+    expect(installed.properties.lastFullSyncStartedAt).toBe(installed.properties.lastSyncStartedAt);
+    const r = await sync();
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.summary).toMatchObject({ ok: true, mode: 'incremental', watermark: { read: 'ok', previous: { lastSyncStartedAt: installed.properties.lastSyncStartedAt } } });
+    // Incremental: no per-project release listing.
+    expect(r.gitlabRequests.some((l) => /\/releases$/.test(l))).toBe(false);
+  });
+
+  test('without a watermark (the state entity deleted): a full sync, which then stores one in Port', async () => {
+    await port.deleteEntity(SYNC_STATE_BLUEPRINT, state()!.identifier);
     const t0 = Date.now();
     const r = await sync();
     expect(r.exitCode, r.err).toBe(0);
@@ -160,7 +171,7 @@ describe('port-gitlab sync', { timeout: 120_000 }, () => {
     const before = sb.port.requestCounts();
     const r = await sync(['--dry-run']);
     expect(r.exitCode, r.err).toBe(0);
-    expect(r.summary).toMatchObject({ dryRun: true, mode: 'incremental', hooks: { status: 'skipped' }, watermark: { notStored: 'a dry run stores nothing' } });
+    expect(r.summary).toMatchObject({ dryRun: true, mode: 'incremental', hooks: { status: 'ok', message: 'the hooks are healthy (dry run: nothing was changed)' }, watermark: { notStored: 'a dry run stores nothing' } });
     expect(r.summary!.kinds.issues.written).toBe(1);
     // Port validated the write (validation_only) and stored nothing.
     expect(Object.keys(portWrites(sb.port, before))).toEqual(['POST /v1/blueprints/:blueprint/entities/bulk']);
