@@ -150,10 +150,22 @@ function ruleMatches(e: StoredEntity, rule: Rule, graph: EntityGraph | undefined
       if (c === undefined) return false;
       return op === '>' ? c > 0 : op === '>=' ? c >= 0 : op === '<' ? c < 0 : c <= 0;
     }
+    case 'between': case 'notBetween': {
+      // Date rule (search schema "Date Range"): {from, to}, both date-times, bounds included.
+      const range = value as { from?: unknown; to?: unknown; preset?: unknown } | null;
+      if (typeof range !== 'object' || range === null) throw invalid(`query: "${op}" takes a value {from, to} (date-times)`);
+      if (range.preset !== undefined) throw invalid(`query: "${op}" with a preset is not supported by the local Port; give {from, to}`);
+      const from = typeof range.from === 'string' ? Date.parse(range.from) : NaN;
+      const to = typeof range.to === 'string' ? Date.parse(range.to) : NaN;
+      if (Number.isNaN(from) || Number.isNaN(to)) throw invalid(`query: "${op}" takes a value {from, to}, both date-times`);
+      const t = typeof v === 'string' ? Date.parse(v) : NaN;
+      const inside = !Number.isNaN(t) && t >= from && t <= to;
+      return op === 'between' ? inside : !inside;
+    }
     case 'isEmpty': return isEmpty(v);
     case 'isNotEmpty': return !isEmpty(v);
     default:
-      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty, matchAny on a relation path)`);
+      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, between, notBetween, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty, matchAny on a relation path)`);
   }
 }
 
