@@ -391,12 +391,34 @@ export function searchEntities(ctx: PortContext, blueprint: string, request: Sea
   if (request.query) assertQuerySupported(request.query);
   const fingerprint = JSON.stringify(request.query ?? null);
   const offset = request.from ? decodeCursor(request.from, fingerprint) : 0;
-  const graph = entityGraph(ctx);
-  const all = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query, graph));
-  const page = all.slice(offset, offset + limit);
-  const end = offset + page.length;
+  const key = `${blueprint}\u0000${fingerprint}`;
+  const results = resultCache(ctx);
+  // A cursor reads the result as of its first page, as a database cursor does: later pages come
+  // from the identifiers matched then (minus entities deleted since), not from a new scan of
+  // the blueprint per page, which made reading a large blueprint quadratic.
+  let ids = offset > 0 ? results.get(key) : undefined;
+  if (!ids) {
+    const graph = entityGraph(ctx);
+    ids = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query, graph)).map((e) => e.identifier);
+    results.delete(key);
+    results.set(key, ids);
+    if (results.size > MAX_CACHED_RESULTS) results.delete(results.keys().next().value!);
+  }
+  const entities = bucket(ctx, blueprint);
+  const page = ids.slice(offset, offset + limit).map((id) => entities[id]).filter((e): e is StoredEntity => e !== undefined);
+  const end = Math.min(offset + limit, ids.length);
   return {
     entities: page.map((e) => project(toView(e), request.include, request.exclude)),
-    ...(end < all.length ? { next: encodeCursor(end, fingerprint) } : {}),
+    ...(end < ids.length ? { next: encodeCursor(end, fingerprint) } : {}),
   };
+}
+
+/** Results of the searches whose cursors may still be followed (the most recent ones). */
+const MAX_CACHED_RESULTS = 32;
+const resultCaches = new WeakMap<object, Map<string, string[]>>();
+
+function resultCache(ctx: PortContext): Map<string, string[]> {
+  let c = resultCaches.get(ctx.state);
+  if (!c) resultCaches.set(ctx.state, (c = new Map()));
+  return c;
 }
