@@ -92,6 +92,7 @@ async function serveGitLab(seed: SizeSeed): Promise<void> {
   process.on('message', (m: Msg) => {
     if (m.type === 'stop') void gitlab.close().then(() => process.exit(0));
     if (m.type === 'change-silently') changeSilently(gitlab, Number(m.share)).then((changed) => send({ type: 'changed', changed }), fail);
+    if (m.type === 'request-counts') send({ type: 'request-counts', counts: gitlab.requestCounts() });
   });
 }
 
@@ -196,15 +197,25 @@ type SyncRun = { summary: SyncSummary; seconds: number; peakRss: number };
 
 /** The sync rows: wall time, requests and peak RSS of each measured `sync`, each in its own child. */
 async function measureSync(info: SandboxInfo, gitlabChild: ChildProcess) {
+  const counts = async () => {
+    const reply = once(gitlabChild, 'request-counts');
+    gitlabChild.send({ type: 'request-counts' });
+    return ((await reply) as unknown as { counts: Record<string, number> }).counts;
+  };
   const syncOnce = async (label: string, full: boolean) => {
+    const before = await counts();
     const run = (await once(spawnSelf('--sync-worker', { ...info, full }), 'done')) as unknown as SyncRun;
+    const after = await counts();
+    // What the local GitLab served during this sync, per route (its own count, as GitLab's logs would show).
+    const gitlabByRoute = Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => (n as number) > 0).sort((a, b) => (b[1] as number) - (a[1] as number)));
     const k = Object.values(run.summary.kinds);
     const row = {
       label, mode: run.summary.mode, ok: run.summary.ok, seconds: r2(run.seconds),
       gitlabRequests: run.summary.requests!.gitlab, portRequests: run.summary.requests!.port, peakRssMB: mb(run.peakRss),
       fetched: k.reduce((n, x) => n + x.fetched, 0), written: k.reduce((n, x) => n + x.written, 0), failed: k.reduce((n, x) => n + x.failed, 0),
+      gitlabByRoute,
     };
-    process.stdout.write(`  sync, ${label}: ${row.mode}, ${row.seconds} s, ${row.gitlabRequests} GitLab / ${row.portRequests} Port requests, ${row.written} written, peak RSS ${row.peakRssMB} MB${row.ok ? '' : ' (NOT ok)'}\n`);
+    process.stdout.write(`  sync, ${label}: ${row.mode}, ${row.seconds} s, ${row.gitlabRequests} GitLab / ${row.portRequests} Port requests, ${row.written} written, peak RSS ${row.peakRssMB} MB${row.ok ? '' : ' (NOT ok)'}\n    GitLab served: ${JSON.stringify(gitlabByRoute)}\n`);
     return row;
   };
   await syncOnce('first (stores the watermark; not a row)', false);
