@@ -444,7 +444,7 @@ class BackfillRun {
     if (!this.projectsComplete) {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete('the project list was incomplete (see projects); only the projects listed were read');
     }
-    if (this.o.updatedSince !== undefined && this.any('pipelines', 'jobs') && this.o.graphqlPipelineScan !== false) this.activity = await this.pipelineActivity(this.o.updatedSince);
+    if (this.o.updatedSince !== undefined && this.any('pipelines', 'jobs', 'deployments') && this.o.graphqlPipelineScan !== false) this.activity = await this.pipelineActivity(this.o.updatedSince);
     try {
       // A project's lists are read one after the other (children after parents); projects in parallel.
       await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.stop.signal);
@@ -457,7 +457,7 @@ class BackfillRun {
 
   /** Incremental: the projects with pipelines updated since `since`, by GraphQL; undefined when it failed (then REST, per project). */
   private async pipelineActivity(since: string): Promise<PipelineActivity | undefined> {
-    const activity: PipelineActivity = { scanned: new Set(), changed: new Set() };
+    const activity: PipelineActivity = { scanned: new Set(), changed: new Set(), noEnvironments: new Set() };
     try {
       for (const top of this.topGroups) await scanChangedPipelines(this.gitlab, String(top.full_path), since, (r) => this.gl.run(r), activity, this.stop.signal);
       return activity;
@@ -509,7 +509,9 @@ class BackfillRun {
     const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
     // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
-    if (this.kinds.has('deployments')) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
+    // Incremental: GraphQL saw no environment in this project, so it has no deployment to list.
+    const noDeployments = this.activity?.noEnvironments.has(Number(p.id)) === true;
+    if (this.kinds.has('deployments') && !noDeployments) await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known });
     // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
     if (this.kinds.has('releases') && this.o.updatedSince === undefined) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);
   }

@@ -54,8 +54,9 @@ export interface BackfillOptions {
    */
   updatedSince?: string;
   /**
-   * Incremental only: find the projects with changed pipelines through GitLab's GraphQL API
-   * (changed-pipelines.ts) and list only theirs (default true); false lists every project's.
+   * Incremental only: find the projects with changed pipelines, and those without environments,
+   * through GitLab's GraphQL API (changed-pipelines.ts), and list only the pipelines of the former
+   * and no deployments of the latter (default true); false lists every project's.
    */
   graphqlPipelineScan?: boolean;
   /**

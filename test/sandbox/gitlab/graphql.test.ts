@@ -71,6 +71,15 @@ describe('local GitLab: GraphQL', () => {
     }
   });
 
+  it('Project.environments lists the environments the project\'s deployments name', async () => {
+    const project = (await apiJson(gl, `/groups/${gl.groupId}/projects?include_subgroups=true&with_shared=false&per_page=5`)).body[1] as Obj;
+    const deployments = (await apiJson(gl, `/projects/${project.id}/deployments?per_page=100`)).body as Obj[];
+    const r = await gql(gl, `query($p: ID!) { project(fullPath: $p) { environments(first: 10) { nodes { id name } } } }`, { p: project.path_with_namespace });
+    const want = [...new Map(deployments.map((d) => [d.environment.id, d.environment.name])).entries()].sort((a, b) => a[0] - b[0]);
+    expect(want.length).toBeGreaterThan(0);
+    expect(r.body.data.project.environments.nodes).toEqual(want.map(([id, name]) => ({ id: `gid://gitlab/Environment/${id}`, name })));
+  });
+
   it('answers query errors with HTTP 200 and {errors} in graphql-ruby\'s words, without data', async () => {
     const cases: Array<[string, Obj | undefined, string]> = [
       [`{ group(fullPath: "${gl.group}") { nope } }`, undefined, "Field 'nope' doesn't exist on type 'Group'"],

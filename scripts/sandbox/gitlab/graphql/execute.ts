@@ -6,7 +6,7 @@
 //     graphql-ruby's messages, locations and extensions, no `data`, HTTP 200;
 //   - limits: depth (15 anonymous, 20 authenticated) and complexity (200 anonymous, 250
 //     authenticated), computed as GitLab does: 1 per field plus its children; a field with a
-//     resolver costs its children + 1 (+1 with `sort`), and a connection adds
+//     resolver costs its children + 1 (+1 with `sort`, +5 with `search`), and a connection adds
 //     `complexity × min(first, last, 100) × 0.01`;
 //   - connections: at most 100 nodes a page (a larger `first` is capped), keyset cursors.
 import { GraphQLSyntaxError, parseDocument, typeString, type FieldNode, type Operation, type Value, type VariableDefinition } from './parse.ts';
@@ -228,7 +228,7 @@ export class Executor<C> {
       if (!def) { total += 1; continue; } // __typename
       const child = f.selections ? this.complexity(f.selections, def.type, vars) : 0;
       if (!def.resolver) { total += 1 + child; continue; }
-      let c = child + 1 + ('sort' in f.args ? 1 : 0);
+      let c = child + 1 + ('sort' in f.args ? 1 : 0) + ('search' in f.args ? 5 : 0);
       if (def.connection) {
         const arg = (n: string) => { const v = f.args[n]; const x = v ? this.literal(v, vars) : undefined; return typeof x === 'number' ? x : undefined; };
         const limit = Math.min(...[arg('first'), arg('last'), MAX_PAGE_SIZE].filter((x): x is number => x !== undefined));

@@ -2,7 +2,9 @@
 // resolved over the local GitLab's state with the REST routes' visibility rules:
 //   Query.group(fullPath: ID!): Group, Query.project(fullPath: ID!): Project
 //   Group { id fullPath name webUrl projects(includeSubgroups, includeArchived, first, after): ProjectConnection }
-//   Project { id fullPath name webUrl archived pipelines(updatedAfter, updatedBefore, status, ref, first, after): PipelineConnection }
+//   Project { id fullPath name webUrl archived pipelines(updatedAfter, updatedBefore, status, ref, first, after): PipelineConnection
+//             environments(name, search, first, after): EnvironmentConnection }
+//   Environment { id name }
 //   Pipeline { id iid status ref sha source path createdAt updatedAt startedAt finishedAt duration }
 //   …Connection { nodes edges { cursor node } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } count }
 // GitLab's conventions: global ids (`gid://gitlab/Project/1`), `Time` as ISO 8601 to the second,
@@ -118,6 +120,19 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
     name: { type: 'String', nonNull: true, resolve: (p: ProjectRec) => p.name },
     webUrl: { type: 'String', resolve: (p: ProjectRec, _a, ctx) => projectWebUrl(ctx, p) },
     archived: { type: 'Boolean', resolve: (p: ProjectRec) => p.archived },
+    environments: {
+      type: 'EnvironmentConnection', resolver: true, connection: true,
+      args: { name: { type: 'String' }, search: { type: 'String' }, ...pageArgs },
+      resolve: (p: ProjectRec, a, ctx) => {
+        // The local GitLab's environments are those its deployments name (it creates none without one).
+        const seq = ctx.gl.state.projectDeployments(p.id);
+        const envs = new Map<number, { id: number; name: string }>();
+        for (let i = 0; i < seq.length; i++) { const d = seq.at(i); envs.set(d.environmentId, { id: d.environmentId, name: d.environment }); }
+        const rows = [...envs.values()].filter((e) => (a.name === undefined || e.name === a.name) && (a.search === undefined || e.name.includes(String(a.search))));
+        rows.sort((x, y) => x.id - y.id);
+        return connection(rows, a, false);
+      },
+    },
     pipelines: {
       type: 'PipelineConnection', resolver: true, connection: true,
       args: { ...(hasPipelineUpdatedArgs(version) ? { updatedAfter: { type: 'Time' }, updatedBefore: { type: 'Time' } } : {}), status: { type: 'PipelineStatusEnum' }, ref: { type: 'String' }, ...pageArgs },
@@ -138,6 +153,10 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
         return connection(rows, a, true);
       },
     },
+  };
+  const Environment: Fields = {
+    id: { type: 'ID', nonNull: true, resolve: (e: { id: number }) => gid('Environment', e.id) },
+    name: { type: 'String', nonNull: true, resolve: (e: { name: string }) => e.name },
   };
   const Pipeline: Fields = {
     id: { type: 'ID', nonNull: true, resolve: (x: PipelineRec) => gid('Ci::Pipeline', x.id) },
@@ -162,7 +181,8 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
   return {
     query: 'Query',
     objects: {
-      Query, Group, Project, Pipeline, PageInfo,
+      Query, Group, Project, Pipeline, Environment, PageInfo,
+      EnvironmentConnection: connectionType('Environment'), EnvironmentEdge: edgeType('Environment'),
       ProjectConnection: connectionType('Project'), ProjectEdge: edgeType('Project'),
       PipelineConnection: connectionType('Pipeline'), PipelineEdge: edgeType('Pipeline'),
     },
