@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalGitLab, type LocalGitLab } from '../../../scripts/sandbox/gitlab/index.ts';
 import { apiJson } from './helpers.ts';
+import { CHANGED_PIPELINES_QUERY } from '../../../scripts/backfill/changed-pipelines.ts';
 
 type Obj = Record<string, any>;
 
@@ -113,6 +114,14 @@ describe('local GitLab: GraphQL', () => {
     const fields = (first: number) => `{ group(fullPath: "${gl.group}") { projects(includeSubgroups: true, first: ${first}) { nodes { ${Array.from({ length: 200 }, (_, i) => `f${i}: id`).join(' ')} } } } }`;
     expect((await gql(gl, fields(10))).body.data.group.projects.nodes.length).toBe(10);
     expect((await gql(gl, fields(100))).body).toEqual({ errors: [{ message: 'Query has complexity of 405, which exceeds max complexity of 250' }] });
+  });
+
+  it('reports a query\'s complexity as GitLab does (queryComplexity): the sync\'s scan costs 25 of 250', async () => {
+    // The field itself costs 3 (a plain field and its two children).
+    const withScore = CHANGED_PIPELINES_QUERY.replace('group(fullPath: $group)', 'queryComplexity { score limit } group(fullPath: $group)');
+    const r = await gql(gl, withScore, { group: gl.group, since: '2024-01-01T00:00:00Z', after: null });
+    expect(r.body.data.queryComplexity).toEqual({ score: 25 + 3, limit: 250 });
+    expect(r.body.data.group.projects.nodes.length).toBe(100);
   });
 
   it('refuses a token it does not know with 401; serves anonymous requests without private data', async () => {

@@ -99,7 +99,9 @@ export class Executor<C> {
       const complexity = this.complexity(op.selections, this.schema.query, vars);
       if (complexity > limits.complexity) return { errors: [{ message: `Query has complexity of ${complexity}, which exceeds max complexity of ${limits.complexity}` }] };
       const fieldErrors: GraphQLErrorJson[] = [];
-      const data = await this.select(op.selections, this.schema.query, null, vars, ctx, [], fieldErrors);
+      // GitLab's `queryComplexity { score limit }` reads what was computed for this query.
+      const runCtx = { ...ctx, complexity: { score: complexity, limit: limits.complexity } } as C;
+      const data = await this.select(op.selections, this.schema.query, null, vars, runCtx, [], fieldErrors);
       return fieldErrors.length ? { errors: fieldErrors, data } : { data };
     } catch (err) {
       if (err instanceof StaticError) return { errors: [err.json] };

@@ -1,6 +1,6 @@
 // The part of GitLab's GraphQL schema the product reads (docs.gitlab.com/api/graphql/reference),
 // resolved over the local GitLab's state with the REST routes' visibility rules:
-//   Query.group(fullPath: ID!): Group, Query.project(fullPath: ID!): Project
+//   Query.group(fullPath: ID!): Group, Query.project(fullPath: ID!): Project, Query.queryComplexity { score limit }
 //   Group { id fullPath name webUrl projects(includeSubgroups, includeArchived, first, after): ProjectConnection }
 //   Project { id fullPath name webUrl archived pipelines(updatedAfter, updatedBefore, status, ref, first, after): PipelineConnection
 //             environments(name, search, first, after): EnvironmentConnection }
@@ -15,7 +15,12 @@ import type { PipelineRec, ProjectRec } from '../model.ts';
 import type { GroupView } from '../state.ts';
 import { Executor, FieldError, MAX_PAGE_SIZE, type FieldDef, type Schema } from './execute.ts';
 
-export interface GraphQLContext { gl: GitLabInstance; auth: TokenInfo | null }
+export interface GraphQLContext {
+  gl: GitLabInstance;
+  auth: TokenInfo | null;
+  /** Set by the executor for `queryComplexity`. */
+  complexity?: { score: number; limit: number };
+}
 
 type Fields = Record<string, FieldDef<GraphQLContext>>;
 
@@ -88,6 +93,7 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
   const projectWebUrl = (ctx: GraphQLContext, p: ProjectRec) => ctx.gl.rest.projectWebUrl(p);
 
   const Query: Fields = {
+    queryComplexity: { type: 'QueryComplexity', resolve: (_p, _a, ctx) => ctx.complexity ?? null },
     group: {
       type: 'Group', resolver: true, args: { fullPath: { type: 'ID', nonNull: true } },
       resolve: (_p, a, ctx) => { const g = ctx.gl.state.groupByPath(String(a.fullPath)); return g && canSeeGroup(ctx, g) ? g : null; },
@@ -172,6 +178,10 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
     finishedAt: { type: 'Time', resolve: (x: PipelineRec) => time(x.finishedAt) },
     duration: { type: 'Int', resolve: (x: PipelineRec) => x.duration },
   };
+  const QueryComplexity: Fields = {
+    score: { type: 'Int', resolve: (c) => c.score },
+    limit: { type: 'Int', resolve: (c) => c.limit },
+  };
   const PageInfo: Fields = {
     hasNextPage: { type: 'Boolean', nonNull: true, resolve: (p) => p.hasNextPage },
     hasPreviousPage: { type: 'Boolean', nonNull: true, resolve: (p) => p.hasPreviousPage },
@@ -181,7 +191,7 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
   return {
     query: 'Query',
     objects: {
-      Query, Group, Project, Pipeline, Environment, PageInfo,
+      Query, Group, Project, Pipeline, Environment, PageInfo, QueryComplexity,
       EnvironmentConnection: connectionType('Environment'), EnvironmentEdge: edgeType('Environment'),
       ProjectConnection: connectionType('Project'), ProjectEdge: edgeType('Project'),
       PipelineConnection: connectionType('Pipeline'), PipelineEdge: edgeType('Pipeline'),
