@@ -13,6 +13,12 @@ export class IdSet {
     return isCompactNumber(id) ? this.numbers.has(Number(id)) : this.strings.has(id);
   }
 
+  /** Every identifier, as strings. */
+  *[Symbol.iterator](): IterableIterator<string> {
+    for (const n of this.numbers) yield String(n);
+    yield* this.strings;
+  }
+
   get size(): number {
     return this.numbers.size + this.strings.size;
   }

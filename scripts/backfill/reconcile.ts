@@ -4,7 +4,7 @@
 // run children first (Port refuses to delete an entity others still point at). Guards: an
 // incomplete listing, or more stale entities than `threshold` of ours, deletes nothing.
 import type { PortClient } from '../clients/port/index.ts';
-import type { EntitiesQuery, Entity } from '../port/types.ts';
+import type { EntitiesQuery, Entity, QueryRule } from '../port/types.ts';
 import { deleteInBulk, PORT_SEARCH_MAX_LIMIT } from '../clients/port/index.ts';
 import type { Limiter } from './limiter.ts';
 import type { KindStats } from './stats.ts';
@@ -28,6 +28,12 @@ export interface ReconcileKind {
    * whole catalogue, ~15% of the run) would find nothing stale.
    */
   emptyBeforeRun?: boolean;
+  /**
+   * Incremental sync: the searches (each ANDed with the ownership query) that select every entity
+   * of ours `isStale` could find stale (reconcile-candidates.ts); [] reads nothing. Called at the
+   * kind's turn, after its parents were decided. Absent or undefined: every entity of ours is read.
+   */
+  candidates?: () => Array<QueryRule | EntitiesQuery> | undefined;
 }
 
 export interface ReconcileOptions {
@@ -59,29 +65,42 @@ export async function reconcile(kinds: ReconcileKind[], approved: Map<string, Se
       reports.set(k.stats, { status: 'nothing-stale', reason: `Port had no ${bp} entity before this run wrote them; none can be stale` });
       continue;
     }
-    let ours = 0;
+    let ours: number | undefined;
     const stale: string[] = [];
+    const narrowed = k.candidates?.();
+    const read = new Set<string>();
     try {
-      const pages = o.port.searchEntityPages(bp, { query: o.ours(bp), include: RECONCILE_FIELDS, limit: PORT_SEARCH_MAX_LIMIT });
-      // Bounded: the client stops at Port's last page (and refuses a repeated cursor).
-      for (;;) {
-        const next = await o.limiter.run(() => pages.next());
-        if (next.done) break;
-        for (const e of next.value) {
-          ours++;
-          if (k.isStale(e)) stale.push(String(e.identifier));
+      const searches = narrowed ? narrowed.map((rule): EntitiesQuery => ({ combinator: 'and', rules: [o.ours(bp), rule] })) : [o.ours(bp)];
+      for (const query of searches) {
+        const pages = o.port.searchEntityPages(bp, { query, include: RECONCILE_FIELDS, limit: PORT_SEARCH_MAX_LIMIT });
+        // Bounded: the client stops at Port's last page (and refuses a repeated cursor).
+        for (;;) {
+          const next = await o.limiter.run(() => pages.next());
+          if (next.done) break;
+          for (const e of next.value) {
+            const id = String(e.identifier);
+            if (read.has(id)) continue; // in two searches of the same kind
+            read.add(id);
+            if (k.isStale(e)) stale.push(id);
+          }
         }
       }
+      // The deletion threshold's base: every entity of ours, or, when only candidates were read, the
+      // blueprint's count (Port counts no subset; with several installs in one org it counts theirs too).
+      ours = !narrowed ? read.size : stale.length ? await o.limiter.run(() => o.port.countEntities(bp)) : undefined;
     } catch (err) {
       reports.set(k.stats, { status: 'skipped', reason: `could not read this install's ${bp} entities from Port: ${describe(err)}` });
       continue;
     }
-    const base = { ours, stale: stale.length, staleIdentifiers: stale.slice(0, MAX_LISTED_STALE) };
+    const base = { ...(ours !== undefined ? { ours } : {}), ...(narrowed ? { read: read.size } : {}), stale: stale.length, staleIdentifiers: stale.slice(0, MAX_LISTED_STALE) };
     if (stale.length === 0) {
-      reports.set(k.stats, { status: 'nothing-stale', reason: `all ${ours} ${bp} entities of this install still exist in GitLab`, ...base });
+      const reason = narrowed
+        ? `all ${read.size} ${bp} entities of this install that could have gone since the window began still exist in GitLab (the rest waits for the full sync)`
+        : `all ${ours} ${bp} entities of this install still exist in GitLab`;
+      reports.set(k.stats, { status: 'nothing-stale', reason, ...base });
       continue;
     }
-    const share = stale.length / ours;
+    const share = stale.length / ours!;
     if (share > o.threshold) {
       reports.set(k.stats, {
         status: 'refused', ...base,

@@ -20,6 +20,8 @@ import { withEnvironmentTiers } from './environment-tiers.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
 import { ownedQuery, ownedScope } from './ownership.ts';
 import { reconcile, type ReconcileKind } from './reconcile.ts';
+import { candidateRules } from './reconcile-candidates.ts';
+import { scanChangedPipelines, type PipelineActivity } from './changed-pipelines.ts';
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillStop, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { slimmer, type Slimmer } from './slim.ts';
@@ -99,6 +101,8 @@ class BackfillRun {
   private groups: Obj[] = [];
   private topGroups: Obj[] = [];
   private projectsComplete = false;
+  /** Incremental: which projects have changed pipelines (changed-pipelines.ts), when GraphQL could tell. */
+  private activity: PipelineActivity | undefined;
   /** Every project listed by phaseProjects, as the per-project lists need it (`projectAsParent`). */
   private readonly projects: Obj[] = [];
   /** What the per-project kinds read of their parent project (their `fields.parent`), plus id and path. */
@@ -446,6 +450,7 @@ class BackfillRun {
     if (!this.projectsComplete) {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete('the project list was incomplete (see projects); only the projects listed were read');
     }
+    if (this.o.updatedSince !== undefined && this.any('pipelines', 'jobs', 'deployments') && this.o.graphqlPipelineScan !== false) this.activity = await this.pipelineActivity(this.o.updatedSince);
     try {
       // A project's lists are read one after the other (children after parents); projects in parallel.
       await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.stop.signal);
@@ -456,6 +461,18 @@ class BackfillRun {
     for (const k of perProject) if (this.kinds.has(k)) this.st(k).finish(this.now());
   }
 
+  /** Incremental: the projects with pipelines updated since `since`, by GraphQL; undefined when it failed (then REST, per project). */
+  private async pipelineActivity(since: string): Promise<PipelineActivity | undefined> {
+    const activity: PipelineActivity = { scanned: new Set(), changed: new Set(), noEnvironments: new Set() };
+    try {
+      for (const top of this.topGroups) await scanChangedPipelines(this.gitlab, String(top.full_path), since, (r) => this.gl.run(r), activity, this.stop.signal);
+      return activity;
+    } catch (err) {
+      if (!this.aborted) this.log(`backfill: could not ask GitLab's GraphQL API which projects have changed pipelines (${describe(err)}); listing every project's pipelines instead`);
+      return undefined;
+    }
+  }
+
   private async oneProject(p: Obj): Promise<void> {
     const id = String(p.id);
     const name = `project ${String(p.path_with_namespace ?? id)}`;
@@ -463,7 +480,9 @@ class BackfillRun {
     const pipelineIds = new Set<number>();
     let oldestPipeline = Infinity;
     let pipelinesOk = true;
-    if (this.any('pipelines', 'jobs')) {
+    // Incremental: GraphQL saw this project without a pipeline updated in the window; its REST list would be empty.
+    const quiet = this.activity !== undefined && this.activity.scanned.has(Number(p.id)) && !this.activity.changed.has(Number(p.id));
+    if (this.any('pipelines', 'jobs') && !quiet) {
       pipelinesOk = await this.list('pipelines', `the pipelines of ${name}`, `projects/${id}/pipelines`, since ? { updated_after: since } : {}, p, {
         onPage: (page) => {
           for (const pipe of page) {
@@ -498,7 +517,9 @@ class BackfillRun {
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
     // Each deployment's environment tier comes from the project's environments (environment-tiers.ts).
     const tiers = new Map<string, Map<number, string>>();
-    if (this.kinds.has('deployments')) {
+    // Incremental: GraphQL saw no environment in this project, so it has no deployment to list.
+    const noDeployments = this.activity?.noEnvironments.has(Number(p.id)) === true;
+    if (this.kinds.has('deployments') && !noDeployments) {
       await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known, complete: (page) => withEnvironmentTiers(this.src(), id, page, tiers) });
     }
     // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
@@ -562,7 +583,7 @@ class BackfillRun {
         default:
           isStale = (e) => !seen.has(String(e.identifier));
       }
-      kinds.push({ stats: s, blocked, isStale, emptyBeforeRun: await this.writer.wasEmptyBeforeWriting(s.blueprint) });
+      kinds.push({ stats: s, blocked, isStale, emptyBeforeRun: await this.writer.wasEmptyBeforeWriting(s.blueprint), ...(incremental && this.o.reconcileReadsAll !== true ? { candidates: () => this.candidates(kind, approved) } : {}) });
     }
     return reconcile(kinds, approved, {
       port: this.o.port,
@@ -571,6 +592,25 @@ class BackfillRun {
       threshold: this.o.deletionThreshold ?? DEFAULT_DELETION_THRESHOLD,
       ours: (bp) => ownedQuery(this.o.bundle.blueprints.map((b) => b.content), bp, scope!),
       log: this.log,
+    });
+  }
+
+  /** Incremental: the searches that select what this kind's stale rule could find (reconcile-candidates.ts). */
+  private candidates(kind: BackfillKind, approved: Map<string, Set<string>>) {
+    const bp = this.st(kind).blueprint;
+    const projectBp = this.st('projects').blueprint;
+    const pipelineBp = this.st('pipelines').blueprint;
+    const relationTo = (target: string) => [...(this.relationTargets.get(bp) ?? [])].find(([, t]) => t === target)?.[0];
+    const schema = this.o.bundle.blueprints.find((b) => b.content.identifier === bp)?.content.schema.properties ?? {};
+    return candidateRules(kind, {
+      since: this.o.updatedSince!,
+      // GitLab's clock may run ahead of this machine's; a year covers any skew.
+      until: new Date(this.now() + 365 * 86_400_000).toISOString(),
+      properties: new Set(Object.keys(schema)),
+      projectRelation: relationTo(projectBp),
+      goneProjects: [...(approved.get(projectBp) ?? [])],
+      pipelineRelation: relationTo(pipelineBp),
+      pipelines: [...this.seenOf(pipelineBp), ...(approved.get(pipelineBp) ?? [])],
     });
   }
 

@@ -53,6 +53,17 @@ export interface BackfillOptions {
    * listed, only reconciled under projects that are gone (else Port refuses to delete the project).
    */
   updatedSince?: string;
+  /**
+   * Incremental only: find the projects with changed pipelines, and those without environments,
+   * through GitLab's GraphQL API (changed-pipelines.ts), and list only the pipelines of the former
+   * and no deployments of the latter (default true); false lists every project's.
+   */
+  graphqlPipelineScan?: boolean;
+  /**
+   * Incremental only: reconcile reads back every entity of ours, not only those that could be
+   * stale (reconcile-candidates.ts). For the test that both decide the same.
+   */
+  reconcileReadsAll?: boolean;
   /** Concurrent GitLab requests (default 8). */
   gitlabConcurrency?: number;
   /** Concurrent Port requests (default 5, as Ocean). */
@@ -105,6 +116,8 @@ export interface ReconcileReport {
   reason: string;
   /** Entities of the blueprint that belong to this install (ownership.ts), as Port had them before deleting. */
   ours?: number;
+  /** Incremental sync: the entities read back from Port, those that could be stale (reconcile-candidates.ts). */
+  read?: number;
   /** Stale entities found (in GitLab no more). */
   stale?: number;
   /** Stale identifiers (at most 100 listed), e.g. what a dry run would delete. */

@@ -12,7 +12,7 @@
 // stores the watermark (not measured), then an incremental sync with nothing changed, one after
 // BENCH_SYNC_SHARE (1%) of the MRs, issues and pipelines changed without an event, and a `--full` one.
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadBundle } from '../bundle/load.ts';
@@ -34,9 +34,16 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const NAIVE_ENTITIES = Number(process.env.BENCH_NAIVE_ENTITIES ?? 600);
 const SYNC_SHARE = Number(process.env.BENCH_SYNC_SHARE ?? 0.01);
+/**
+ * BENCH_ONLY_SYNC=1: the large world's backfill (the base of the ratios) and the sync rows only —
+ * no medium size, no re-run, no naive baseline; replaces only `sync` in bench/results/backfill.json.
+ */
+const ONLY_SYNC = process.env.BENCH_ONLY_SYNC === '1';
 
 /** Two sizes: "large" is the issue's (>= 1,000 projects, >= 200,000 objects); "medium" a tenth of it. */
-const SIZES: Array<{ name: string; seed: Partial<SeedSpec> & { preset: 'medium' | 'large' } }> = process.env.BENCH_QUICK
+const SIZES: Array<{ name: string; seed: Partial<SeedSpec> & { preset: 'medium' | 'large' } }> = ONLY_SYNC
+  ? [{ name: 'large', seed: { preset: 'large' } }]
+  : process.env.BENCH_QUICK
   ? [{ name: 'tiny', seed: { preset: 'large', projects: 12 } }, { name: 'small', seed: { preset: 'large', projects: 60 } }]
   : [{ name: 'medium', seed: { preset: 'large', projects: 120 } }, { name: 'large', seed: { preset: 'large' } }];
 
@@ -86,6 +93,7 @@ async function serveGitLab(seed: SizeSeed): Promise<void> {
   process.on('message', (m: Msg) => {
     if (m.type === 'stop') void gitlab.close().then(() => process.exit(0));
     if (m.type === 'change-silently') changeSilently(gitlab, Number(m.share)).then((changed) => send({ type: 'changed', changed }), fail);
+    if (m.type === 'request-counts') send({ type: 'request-counts', counts: gitlab.requestCounts() });
   });
 }
 
@@ -123,7 +131,10 @@ async function worker(info: SandboxInfo): Promise<void> {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // sinceDays null: the generated world is dated 2023–2025, a 90-day window from today would hold only open items.
-  const summary: BackfillSummary = await runBackfill({ bundle, port, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0 });
+  // As `port-gitlab backfill` writes: with the install's id (its $datasource), so that the syncs
+  // measured after it compare equal instead of re-stamping every entity on their first run.
+  const install = port.forInstall(installIdOf(info.gitlabUrl, [info.groupId]));
+  const summary: BackfillSummary = await runBackfill({ bundle, port: install, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0 });
   const seconds = (performance.now() - t0) / 1000;
   if ('close' in engine) await engine.close();
   const cpu = process.cpuUsage(cpu0);
@@ -187,15 +198,25 @@ type SyncRun = { summary: SyncSummary; seconds: number; peakRss: number };
 
 /** The sync rows: wall time, requests and peak RSS of each measured `sync`, each in its own child. */
 async function measureSync(info: SandboxInfo, gitlabChild: ChildProcess) {
+  const counts = async () => {
+    const reply = once(gitlabChild, 'request-counts');
+    gitlabChild.send({ type: 'request-counts' });
+    return ((await reply) as unknown as { counts: Record<string, number> }).counts;
+  };
   const syncOnce = async (label: string, full: boolean) => {
+    const before = await counts();
     const run = (await once(spawnSelf('--sync-worker', { ...info, full }), 'done')) as unknown as SyncRun;
+    const after = await counts();
+    // What the local GitLab served during this sync, per route (its own count, as GitLab's logs would show).
+    const gitlabByRoute = Object.fromEntries(Object.entries(after).map(([k, n]) => [k, n - (before[k] ?? 0)]).filter(([, n]) => (n as number) > 0).sort((a, b) => (b[1] as number) - (a[1] as number)));
     const k = Object.values(run.summary.kinds);
     const row = {
       label, mode: run.summary.mode, ok: run.summary.ok, seconds: r2(run.seconds),
       gitlabRequests: run.summary.requests!.gitlab, portRequests: run.summary.requests!.port, peakRssMB: mb(run.peakRss),
       fetched: k.reduce((n, x) => n + x.fetched, 0), written: k.reduce((n, x) => n + x.written, 0), failed: k.reduce((n, x) => n + x.failed, 0),
+      gitlabByRoute,
     };
-    process.stdout.write(`  sync, ${label}: ${row.mode}, ${row.seconds} s, ${row.gitlabRequests} GitLab / ${row.portRequests} Port requests, ${row.written} written, peak RSS ${row.peakRssMB} MB${row.ok ? '' : ' (NOT ok)'}\n`);
+    process.stdout.write(`  sync, ${label}: ${row.mode}, ${row.seconds} s, ${row.gitlabRequests} GitLab / ${row.portRequests} Port requests, ${row.written} written, peak RSS ${row.peakRssMB} MB${row.ok ? '' : ' (NOT ok)'}\n    GitLab served: ${JSON.stringify(gitlabByRoute)}\n`);
     return row;
   };
   await syncOnce('first (stores the watermark; not a row)', false);
@@ -223,12 +244,12 @@ async function measure(size: (typeof SIZES)[number], withNaive: boolean) {
     const written = Object.values(first.summary.kinds).reduce((n, k) => n + k.written, 0);
     const failed = Object.values(first.summary.kinds).reduce((n, k) => n + k.failed, 0);
     process.stdout.write(`  first run: ${written} entities written in ${first.seconds.toFixed(1)} s (${Math.round(written / first.seconds)}/s), peak RSS ${mb(first.peakRss)} MB, CPU ${first.cpuSeconds.toFixed(1)} s, failed ${failed}\n`);
-    const rerun = await runOnce();
+    const rerun = ONLY_SYNC ? first : await runOnce();
     const unchanged = Object.values(rerun.summary.kinds).reduce((n, k) => n + k.unchanged, 0);
     const rewritten = Object.values(rerun.summary.kinds).reduce((n, k) => n + k.written, 0);
-    process.stdout.write(`  re-run: ${rewritten} written, ${unchanged} unchanged in ${rerun.seconds.toFixed(1)} s, peak RSS ${mb(rerun.peakRss)} MB\n`);
+    if (!ONLY_SYNC) process.stdout.write(`  re-run: ${rewritten} written, ${unchanged} unchanged in ${rerun.seconds.toFixed(1)} s, peak RSS ${mb(rerun.peakRss)} MB\n`);
     let naiveResult: { entities: number; seconds: number; gitlabRequests: number; portRequests: number } | undefined;
-    if (withNaive) {
+    if (withNaive && !ONLY_SYNC) {
       const n = spawnSelf('--naive', { ...info, limit: NAIVE_ENTITIES });
       naiveResult = (await once(n, 'done')) as unknown as typeof naiveResult;
       process.stdout.write(`  naive baseline: ${naiveResult!.entities} entities in ${naiveResult!.seconds.toFixed(1)} s (${r2(naiveResult!.entities / naiveResult!.seconds)}/s)\n`);
@@ -245,6 +266,16 @@ async function coordinator(): Promise<void> {
   const results = [];
   for (const [i, size] of SIZES.entries()) results.push({ size: size.name, ...(await measure(size, i === SIZES.length - 1)) });
   const large = results[results.length - 1]!;
+  if (ONLY_SYNC) {
+    // Only the sync rows change; the rest of the file stays the last full run's.
+    const file = `${ROOT}bench/results/backfill.json`;
+    const sync = { ...syncResults(large), date: new Date().toISOString(), note: 'BENCH_ONLY_SYNC=1 run: the large backfill (the base of the ratios) and the sync rows; the rows above are from the date at the top.' };
+    const prior = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : { benchmark: 'backfill' };
+    mkdirSync(`${ROOT}bench/results`, { recursive: true });
+    writeFileSync(file, JSON.stringify({ ...prior, sync }, null, 2) + '\n');
+    process.stdout.write('\n' + syncTable(sync) + '\n\nbench/results/backfill.json (sync) written\n');
+    return;
+  }
   const gl = DEFAULT_GITLAB_CONCURRENCY;
   const pc = DEFAULT_PORT_CONCURRENCY;
   const L = LATENCY_MS / 1000;

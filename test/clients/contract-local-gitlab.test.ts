@@ -2,7 +2,7 @@
 // renders GitLab's REST shapes, offset and keyset pagination, rate-limit headers, permissions,
 // hooks and deliveries. Our page iterator is cross-checked with gitbeaker's own `.all()`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GitLabApiError, GitLabClient, GROUP_HOOK_EVENT_FLAGS, type GitLabRetryEvent } from '../../scripts/clients/gitlab/index.ts';
+import { GitLabApiError, GitLabClient, GitLabGraphQLError, GROUP_HOOK_EVENT_FLAGS, graphqlQuery, type GitLabRetryEvent } from '../../scripts/clients/gitlab/index.ts';
 import { startLocalGitLab, type LocalGitLab } from '../../scripts/sandbox/gitlab/index.ts';
 import { FakeClock, sendJson, startServer, type ScriptedServer } from './helpers.ts';
 
@@ -151,5 +151,21 @@ describe('tiers, permissions and the server budget', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('GraphQL through the client (graphqlQuery)', () => {
+  it('posts to /api/graphql beside /api/v4 with the token, returns data, and throws GitLab\'s {errors} as GitLabGraphQLError', async () => {
+    const data = await graphqlQuery<{ group: { fullPath: string } }>(client, 'query($g: ID!) { group(fullPath: $g) { fullPath } }', { g: gl.group });
+    expect(data).toEqual({ group: { fullPath: gl.group } });
+    const err = await graphqlQuery(client, '{ group(fullPath: "x") { nope } }', {}).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GitLabGraphQLError);
+    expect((err as GitLabGraphQLError).message).toBe("GitLab's GraphQL API refused the query: Field 'nope' doesn't exist on type 'Group' (at query.group.nope)");
+    // A token GitLab does not know: 401, as for REST.
+    const wrong = new GitLabClient({ host: gl.url, token: 'glpat-unknown', clock, random: () => 0.5, retry: { maxAttempts: 1 } });
+    const denied = await graphqlQuery(wrong, '{ group(fullPath: "x") { id } }', {}).catch((e: unknown) => e);
+    expect(denied).toBeInstanceOf(GitLabApiError);
+    expect((denied as GitLabApiError).status).toBe(401);
+    expect((denied as GitLabApiError).path).toBe('graphql');
   });
 });

@@ -117,7 +117,8 @@ export async function startGitLabProxy(target: string): Promise<GitLabProxy> {
     log,
     expire: () => { expired = true; },
     expireAfter: (match) => { expireAfter = match; },
-    writes: () => log.filter((l) => !l.startsWith('GET ')),
+    // A GraphQL query is a read, though POSTed (sync's changed-pipelines scan).
+    writes: () => log.filter((l) => !l.startsWith('GET ') && l !== 'POST /api/graphql'),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }

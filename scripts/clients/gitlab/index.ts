@@ -11,3 +11,5 @@ export type { GroupHookEvent, ProjectHookEvent, HookSpec, HookTestTrigger } from
 export { createRequesterFn } from './requester.ts';
 export { resolveGitLabHost, DEFAULT_GITLAB_URL } from './host.ts';
 export { SlidingWindowLimiter, EndpointRateLimits, globToRegExp } from './rate-limiter.ts';
+export { graphqlQuery, GitLabGraphQLError } from './graphql.ts';
+export type { GraphQLErrorItem } from './graphql.ts';

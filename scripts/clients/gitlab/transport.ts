@@ -20,6 +20,8 @@ export interface GitLabRequest {
   path?: string;
   /** Or a full URL under our API base (a `Link` header target). */
   url?: string;
+  /** Or GitLab's GraphQL endpoint (`/api/graphql`, beside /api/v4): graphql.ts. */
+  graphql?: boolean;
   /** Encoded query string (without `?`) appended to `path`. */
   query?: string;
   /** JSON value (sent as JSON) or FormData. */
@@ -95,6 +97,8 @@ export class GitLabTransport {
 
   /** `groups/42/hooks?page=2` for messages and rate-limit matching. */
   relative(u: URL): string {
+    // GraphQL lives beside /api/v4: `graphql`, also its key for the client-side rate limits.
+    if (!u.pathname.startsWith(this.apiBase.pathname)) return u.pathname.replace(/^.*\/api\//, '') + u.search;
     return u.pathname.slice(this.apiBase.pathname.length) + u.search;
   }
 
@@ -102,7 +106,7 @@ export class GitLabTransport {
     // A hook body carries the hook's secret token: an error that echoes the body must not carry it on.
     const hookToken = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof hookToken === 'string') this.bodySecrets.add(hookToken);
-    let url = req.url ? this.rebase(req.url) : this.urlFor(req.path ?? '', req.query);
+    let url = req.url ? this.rebase(req.url) : req.graphql ? new URL('../graphql', this.apiBase) : this.urlFor(req.path ?? '', req.query);
     const method = req.method;
     const { retry } = this.opts;
     const headers: Record<string, string> = { 'user-agent': this.opts.userAgent, accept: 'application/json', ...req.headers, 'private-token': this.opts.token };
@@ -116,7 +120,7 @@ export class GitLabTransport {
     for (let attempt = 1; attempt <= retry.maxAttempts + MAX_REDIRECTS; attempt++) {
       const rel = this.relative(url);
       await this.gate.wait(retry.maxWaitMs, req.signal);
-      await this.limits.acquire(url.pathname.slice(this.apiBase.pathname.length));
+      await this.limits.acquire(this.relative(new URL(url.pathname, url.origin)));
       this.throwIfAborted(req.signal, method, rel, attempt);
       const timeout = AbortSignal.timeout(this.opts.requestTimeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;

@@ -1,5 +1,5 @@
 /**
- * `startLocalGitLab(options)`: a GitLab REST API v4 on loopback, backed by a deterministic
+ * `startLocalGitLab(options)`: a GitLab REST API v4 (and the GraphQL subset the sync reads, graphql/) on loopback, backed by a deterministic
  * generated world, with GitLab's auth errors, pagination, rate-limit headers, webhooks and
  * event delivery; plus a control API to change state and deliver events from tests.
  */
@@ -12,6 +12,7 @@ import { FixedWindowLimiter } from '../http/rate-limit.ts';
 import { closeServer, listen } from '../http/listen.ts';
 import { GitLabInstance, type TokenInfo } from './instance.ts';
 import { buildRoutes, type GitLabRouteContext, type Reply } from './routes.ts';
+import { serveGraphQL } from './graphql/route.ts';
 import { ParamError } from './params.ts';
 import { resolveSeed, type SeedName, type SeedSpec } from './seed-spec.ts';
 import type { ControlApi } from './control.ts';
@@ -122,11 +123,15 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
       throttle: (r, retryAfter) => sendText(r, 429, 'Retry later', { 'retry-after': String(retryAfter), 'ratelimit-resettime': new Date(now() + retryAfter * 1000).toUTCString() }),
     });
     if (consumed) return;
-    if (!url.pathname.startsWith('/api/v4/')) return sendText(res, 404, 'Not Found');
+    const graphql = url.pathname === '/api/graphql';
+    if (!graphql && !url.pathname.startsWith('/api/v4/')) return sendText(res, 404, 'Not Found');
     const auth = authenticate(req, url);
-    if (!auth) return sendJson(res, 401, { message: '401 Unauthorized' });
+    // GraphQL serves anonymous requests (public data only) but refuses a token it does not know (GitLab 16.5+, MR 132149).
+    if (!auth && (!graphql || tokenOf(req, url) !== undefined)) {
+      return graphql ? sendJson(res, 401, { errors: [{ message: 'Invalid token' }] }) : sendJson(res, 401, { message: '401 Unauthorized' });
+    }
     const headers: Record<string, string> = {};
-    if (limiter) {
+    if (limiter && auth) {
       const d = limiter.take(`user:${auth.user.id}`);
       Object.assign(headers, {
         'ratelimit-limit': String(d.limit), 'ratelimit-name': 'throttle_authenticated_api', 'ratelimit-observed': String(d.observed),
@@ -137,6 +142,13 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
         return sendText(res, 429, 'Retry later', { ...headers, 'retry-after': String(d.retryAfterSeconds), 'ratelimit-resettime': new Date(d.resetAtMs).toUTCString() });
       }
     }
+    if (graphql) {
+      const key = `${req.method ?? 'GET'} /api/graphql`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      const out = await serveGraphQL(gl, req, url, auth);
+      return sendJson(res, out.status, out.json, headers);
+    }
+    if (!auth) return sendJson(res, 401, { message: '401 Unauthorized' });
     const match = router.match(req.method ?? 'GET', url.pathname);
     let reply: Reply;
     if (match.kind === 'found') {
@@ -162,10 +174,14 @@ export async function startLocalGitLab(options: LocalGitLabOptions = {}): Promis
     else sendEmpty(res, reply.status, h);
   }
 
-  function authenticate(req: IncomingMessage, url: URL): TokenInfo | null {
+  function tokenOf(req: IncomingMessage, url: URL): string | undefined {
     const header = req.headers['private-token'];
     const bearer = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? ''))?.[1];
-    const token = (Array.isArray(header) ? header[0] : header) ?? bearer ?? url.searchParams.get('private_token') ?? undefined;
+    return (Array.isArray(header) ? header[0] : header) ?? bearer ?? url.searchParams.get('private_token') ?? undefined;
+  }
+
+  function authenticate(req: IncomingMessage, url: URL): TokenInfo | null {
+    const token = tokenOf(req, url);
     return token ? gl!.tokens.get(token.trim()) ?? null : null;
   }
 

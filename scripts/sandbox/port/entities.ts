@@ -393,17 +393,39 @@ export function searchEntities(ctx: PortContext, blueprint: string, request: Sea
   if (request.query) assertQuerySupported(request.query);
   const fingerprint = JSON.stringify(request.query ?? null);
   const offset = request.from ? decodeCursor(request.from, fingerprint) : 0;
-  const graph = entityGraph(ctx);
+  const key = `${blueprint}\u0000${fingerprint}`;
+  const results = resultCache(ctx);
   // Computed properties only for what is returned, unless the query filters on them.
   const filtersOnComputed = queryReads(request.query, computedFields(bp));
-  let candidates = searchCandidates(ctx, blueprint, request.query);
-  if (filtersOnComputed) candidates = withComputed(ctx, blueprint, candidates, ctx.calculate);
-  const all = candidates.filter((e) => !request.query || matchesQuery(e, request.query, graph));
-  let page = all.slice(offset, offset + limit);
-  const end = offset + page.length;
-  if (!filtersOnComputed) page = withComputed(ctx, blueprint, page, ctx.calculate, projectedFields(request.include, request.exclude));
+  // A cursor reads the result as of its first page, as a database cursor does: later pages come
+  // from the identifiers matched then (minus entities deleted since), not from a new scan of
+  // the blueprint per page, which made reading a large blueprint quadratic.
+  let ids = offset > 0 ? results.get(key) : undefined;
+  if (!ids) {
+    const graph = entityGraph(ctx);
+    let candidates = searchCandidates(ctx, blueprint, request.query);
+    if (filtersOnComputed) candidates = withComputed(ctx, blueprint, candidates, ctx.calculate);
+    ids = candidates.filter((e) => !request.query || matchesQuery(e, request.query, graph)).map((e) => e.identifier);
+    results.delete(key);
+    results.set(key, ids);
+    if (results.size > MAX_CACHED_RESULTS) results.delete(results.keys().next().value!);
+  }
+  const entities = bucket(ctx, blueprint);
+  const stored = ids.slice(offset, offset + limit).map((id) => entities[id]).filter((e): e is StoredEntity => e !== undefined);
+  const page = withComputed(ctx, blueprint, stored, ctx.calculate, projectedFields(request.include, request.exclude));
+  const end = Math.min(offset + limit, ids.length);
   return {
     entities: page.map((e) => project(toView(e), request.include, request.exclude)),
-    ...(end < all.length ? { next: encodeCursor(end, fingerprint) } : {}),
+    ...(end < ids.length ? { next: encodeCursor(end, fingerprint) } : {}),
   };
+}
+
+/** Results of the searches whose cursors may still be followed (the most recent ones). */
+const MAX_CACHED_RESULTS = 32;
+const resultCaches = new WeakMap<object, Map<string, string[]>>();
+
+function resultCache(ctx: PortContext): Map<string, string[]> {
+  let c = resultCaches.get(ctx.state);
+  if (!c) resultCaches.set(ctx.state, (c = new Map()));
+  return c;
 }

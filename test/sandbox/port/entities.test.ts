@@ -181,6 +181,19 @@ describe('local Port: entities', () => {
     expectPortError(await post('/v1/blueprints/gitlabProject/bulk/entities/delete', { entities: Array.from({ length: 101 }, (_, i) => `e${i}`) }), 422, 'invalid_request', 'delete-multiple-entities');
   });
 
+  it('search: a date property "between" {from, to} (bounds included), as Port\'s Date Range rule', async () => {
+    const at = (i: number) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString();
+    const entities = Array.from({ length: 5 }, (_, i) => mr({ identifier: `mr${i}`, properties: { state: 'opened', createdAt: at(i) } }));
+    entities.push(mr({ identifier: 'undated', properties: { state: 'opened' } }));
+    expect((await post('/v1/blueprints/gitlabMergeRequest/entities/bulk?create_missing_related_entities=true', { entities })).status).toBe(200);
+    const search = (operator: string, value: unknown) => post('/v1/blueprints/gitlabMergeRequest/entities/search', { query: { combinator: 'and', rules: [{ property: 'createdAt', operator, value }] }, include: ['identifier'] });
+    const res = await search('between', { from: at(1), to: at(3) });
+    matchesSchema('search-a-blueprints-entities', res);
+    expect(res.body.entities.map((e: any) => e.identifier)).toEqual(['mr1', 'mr2', 'mr3']);
+    expect((await search('notBetween', { from: at(1), to: at(3) })).body.entities.map((e: any) => e.identifier)).toEqual(['mr0', 'mr4', 'undated']);
+    expectPortError(await search('between', { from: 'last week', to: at(3) }), 422, 'invalid_request');
+  });
+
   it('search pages with limit and next, and filters on meta-properties and properties', async () => {
     for (let batch = 0; batch < 3; batch++) {
       const entities = Array.from({ length: 20 }, (_, i) => ({ identifier: `p${batch * 20 + i}`, title: `Project ${batch * 20 + i}`, properties: { description: i % 2 ? 'odd' : 'even' } }));
