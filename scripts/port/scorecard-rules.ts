@@ -91,6 +91,9 @@ export function checkScorecard(sc: Scorecard, blueprint: Blueprint, blueprints?:
       if (p) out.push({ path: `/rules/${i}/query/conditions/${j}`, message: p });
     });
   });
+  sc.levels.slice(1).forEach((l, i) => {
+    if (!sc.rules.some((r) => r.level === l.title)) out.push({ path: `/levels/${i + 1}`, message: `level "${l.title}" has no rule: Port does not document whether an entity passing the levels below reaches it` });
+  });
   sc.filter?.conditions.forEach((c, j) => {
     const p = conditionProblem(c, blueprint, blueprints);
     if (p) out.push({ path: `/filter/conditions/${j}`, message: p });
