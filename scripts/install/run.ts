@@ -19,6 +19,7 @@ import { CreationJournal, type RollbackReport } from './journal.ts';
 import { formatPreflight, runPreflight, type PreflightCheck } from './preflight.ts';
 import { applyWebhook } from './webhook-apply.ts';
 import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
+import { applyResources, formatResourcePlan, planResources, plannedResources, resourcesChange, type ResourcePlan, type ResourceSummary } from './resources/step.ts';
 
 export interface InstallFlags {
   dryRun?: boolean;
@@ -27,6 +28,8 @@ export interface InstallFlags {
   skipHook?: boolean;
   skipBackfill?: boolean;
   projectHooks?: boolean;
+  /** Replace a dashboard page edited in Port with the bundle's. */
+  overwriteDashboard?: boolean;
 }
 
 export interface InstallDeps {
@@ -54,6 +57,8 @@ export interface InstallSummary {
   exitCode: 0 | 1 | 2;
   preflight: { ok: boolean; checks: PreflightCheck[] };
   blueprints: { created: string[]; updated: string[]; unchanged: string[] };
+  /** Scorecards and dashboard pages (resources/step.ts); what the plan would do in a dry run. */
+  resources?: ResourceSummary;
   webhook?: { identifier: string; action: 'created' | 'updated' | 'unchanged' | 'create' | 'update'; secret: SecretSource; url?: string; diff?: string[] };
   hooks: Array<HookResult | HookRefusal | { kind: 'group' | 'project'; target: string; targetId: number; id?: number; action: 'create' | 'update' | 'unchanged'; reasons: string[] }>;
   backfill?: BackfillSummary | { skipped: string };
@@ -122,6 +127,12 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     summary.planText = formatBlueprintPlan(bpPlan);
     return fail(2, 'plan', new InstallStepError('plan', explainForbidden(bpPlan)));
   }
+  let resPlan: ResourcePlan;
+  try {
+    resPlan = await planResources(port, bundle, { enabled: inputs.installDashboards !== false, overwritePages: flags.overwriteDashboard, existingBlueprints: new Set(pre.existingBlueprints.map((b) => b.identifier)) });
+  } catch (err) {
+    return fail(1, 'plan', err);
+  }
   let whPlan = planWebhook(bundle, options, pre.existingWebhook, { dryRun: flags.dryRun });
   if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
   const events = desiredHookEvents(bundle, options);
@@ -135,9 +146,11 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return fail(1, 'plan', err);
   }
   summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+  summary.planText = summary.planText.replace('\nPort webhook:', `\n${formatResourcePlan(resPlan)}\nPort webhook:`);
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
+    summary.resources = plannedResources(resPlan);
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
     summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: [...i.reasons, ...i.duplicates.map((d) => `duplicate hook ${d.id} (same URL): delete`)] }));
     summary.hooks.push(...(hookPlan?.refused ?? []));
@@ -149,7 +162,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return summary;
   }
 
-  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged' || i.duplicates.length > 0) === true;
+  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || resourcesChange(resPlan) || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged' || i.duplicates.length > 0) === true;
   if (changes && deps.confirm && !flags.yes && !(await deps.confirm(summary.planText))) {
     return fail(1, 'plan', new InstallStepError('plan', 'cancelled; nothing was written'));
   }
@@ -162,6 +175,12 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   try {
     await step('blueprints');
     summary.blueprints = await applyBlueprints(port, bpPlan, journal, { log });
+
+    current = 'scorecards';
+    await step('scorecards');
+    const resources = await applyResources(port, resPlan, journal, log);
+    summary.resources = resources.summary;
+    summary.notes.push(...resources.notes);
 
     current = 'webhook';
     await step('webhook');
@@ -199,6 +218,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       log('rolling back what this run created…');
       summary.rolledBack = await journal.rollback();
       summary.blueprints.created = [];
+      if (summary.resources) summary.resources = { ...summary.resources, scorecards: { ...summary.resources.scorecards, created: [] }, pages: summary.resources.pages.filter((p) => p.action !== 'created') };
     }
     if (current === 'hooks' && whPlan.secretSource === 'rotated') {
       summary.notes.push('the webhook secret was rotated but not every hook got the new token; run the installer again to bring them in line');
