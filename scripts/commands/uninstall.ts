@@ -68,6 +68,8 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
     const lines = [result.ok ? '✓ uninstalled' : '✗ uninstall incomplete'];
     lines.push(`  GitLab hooks deleted: ${result.hooks.filter((h) => h.deleted).length}`);
     lines.push(`  Port webhook: ${result.webhook ? (result.webhook.kept ? 'kept' : result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
+    if (result.scorecards?.length) lines.push(`  scorecards: ${result.scorecards.map((c) => `${c.blueprint}/${c.identifier} ${c.kept ? 'kept' : c.deleted ? 'deleted' : 'not deleted'}`).join(', ')}`);
+    for (const p of result.pages ?? []) lines.push(`  page ${p.identifier}: ${p.kept ? `kept (${p.kept})` : p.deleted ? 'deleted' : 'not deleted'}`);
     if (result.shared) {
       lines.push(`  kept the Port webhook and blueprints. Why: ${result.shared.reason}`);
       if (purge) lines.push(`  entities of this install deleted: ${result.blueprints.filter((b) => b.entitiesDeleted).map((b) => `${b.identifier} (${b.entitiesDeleted})`).join(', ') || '—'}`);

@@ -17,6 +17,7 @@ import { installIdOf } from './install-id.ts';
 import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
 import { ownedScope, type OwnedScope } from '../backfill/ownership.ts';
 import { findSharedUse, type SharedUse } from './shared-port.ts';
+import { formatResourceRemoval, planResourceRemoval, removeResources, type ResourceRemovalPlan, type ResourceRemovalResult } from './resources/uninstall.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -40,6 +41,8 @@ export interface UninstallPlan {
   shared: SharedUse | null;
   /** What belongs to this install (backfill/ownership.ts): what a shared purge deletes. */
   owned: OwnedScope;
+  /** The bundle's scorecards and pages in Port, and whether they stay (resources/uninstall.ts). */
+  resources?: ResourceRemovalPlan;
 }
 
 export interface UninstallResult {
@@ -53,6 +56,8 @@ export interface UninstallResult {
   /** As in the plan: why the webhook and blueprints were kept, per blueprint counts. Null when nothing was shared. */
   shared: SharedUse | null;
   failures: Array<{ what: string; reason: string; fix?: string }>;
+  scorecards?: ResourceRemovalResult['scorecards'];
+  pages?: ResourceRemovalResult['pages'];
 }
 
 async function ourHooksOf(gitlab: GitLabClient, group: { id: number; full_path: string }, url: string | undefined): Promise<OurHook[]> {
@@ -104,13 +109,15 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
   if (purge) {
     for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, model, id, owned)).length : await port.countEntities(id) });
   }
-  return { installId, hooks, webhook, blueprints, shared, owned };
+  const resources = await planResourceRemoval(port, bundle, existing, shared, purge);
+  return { installId, hooks, webhook, blueprints, shared, owned, resources };
 }
 
 export function formatUninstallPlan(plan: UninstallPlan, webhookIdentifier: string): string {
   const lines = [`This will delete (install ${plan.installId}):`];
   for (const h of plan.hooks) lines.push(`  - GitLab ${h.kind} hook ${h.id} on ${h.target} (${h.url})`);
   if (!plan.hooks.length) lines.push('  - no GitLab hook of this integration was found');
+  if (plan.resources) lines.push(...formatResourceRemoval(plan.resources));
   if (!plan.shared) {
     lines.push(plan.webhook ? `  - the Port webhook ${webhookIdentifier} (${plan.webhook.url})` : `  - no Port webhook ${webhookIdentifier} exists`);
     for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
@@ -156,6 +163,12 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
       result.hooks.push({ ...h, deleted: false });
       failed(`GitLab ${h.kind} hook ${h.id} on ${h.target}`, err);
     }
+  }
+  if (plan.resources) {
+    const r = await removeResources(port, plan.resources, log);
+    result.scorecards = r.scorecards;
+    result.pages = r.pages;
+    result.failures.push(...r.failures);
   }
   const identifier = bundle.webhook.content.identifier;
   if (plan.shared) {
