@@ -12,6 +12,7 @@ import type { MappingEngine } from '../mapping/engine.ts';
 import { GROUP_HOOK_EVENT_FLAGS } from '../clients/gitlab/hooks.ts';
 import { checkRequestBody } from '../port/api-schemas.ts';
 import { checkBlueprint } from '../port/blueprint-rules.ts';
+import { checkDerivedReferences } from '../port/derived-rules.ts';
 import type { Blueprint } from '../port/types.ts';
 import type { Bundle } from './load.ts';
 import type { BundleProblem } from './problems.ts';
@@ -176,6 +177,11 @@ export function validateBundle(bundle: Bundle, engine: MappingEngine): BundlePro
   const position = new Map(bundle.blueprints.map((b, i) => [b.content.identifier, i]));
   for (const { file, content } of bundle.blueprints) {
     for (const v of checkBlueprint(content, known)) out.push({ file, path: v.path, message: v.message, fix: 'see Port\'s blueprint rules in README "Data model"' });
+    for (const v of checkDerivedReferences(content, (id) => blueprints.get(id))) out.push({ file, path: v.path, message: v.message, fix: 'see README "Metrics" for what aggregation, calculation and mirror properties may name' });
+    // Port runs calculations with the same jq 1.6 engine as mappings.
+    for (const [cid, calc] of Object.entries(content.calculationProperties ?? {})) {
+      for (const p of expressionProblems(calc.calculation, engine)) out.push({ file, path: `/calculationProperties/${cid}/calculation`, ...p });
+    }
     for (const [rel, r] of Object.entries(content.relations ?? {})) {
       const target = position.get(r.target);
       if (target !== undefined && r.target !== content.identifier && target > position.get(content.identifier)!) {

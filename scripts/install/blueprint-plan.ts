@@ -107,6 +107,7 @@ function mergeMap(path: string, existing: unknown, desired: unknown, changes: Bl
 
 function describeField(f: unknown): string {
   if (!isObj(f)) return short(f);
+  if (isObj(f.calculationSpec)) return `aggregation: ${String(f.calculationSpec.func)} of ${String(f.target)}${typeof f.calculationSpec.property === 'string' ? `.${f.calculationSpec.property}` : ''}`;
   if (typeof f.target === 'string') return `relation to ${f.target}${f.many ? ' (many)' : ''}`;
   if (typeof f.path === 'string') return `mirror of ${f.path}`;
   if (typeof f.calculation === 'string') return `calculated ${String(f.type)}`;

@@ -34,6 +34,16 @@ describe('validate', () => {
     expect(problemsOf()).toEqual([]);
   });
 
+  it('reports an aggregation over a property the target blueprint lacks, and a calculation that does not compile', () => {
+    copy = copyBundle();
+    copy.edit('blueprints/gitlabProject.json', (t) => t.replace('"property": "leadTimeHours"', '"property": "leadTime"').replace('"calculation": ".properties.lastDefaultBranchPipelineKey as $k', '"calculation": ".properties.lastDefaultBranchPipelineKey as k'));
+    const p = problemsOf(copy.dir);
+    expect(p).toEqual([
+      expect.objectContaining({ file: 'blueprints/gitlabProject.json', path: '/aggregationProperties/averageLeadTimeHours/calculationSpec/property', message: expect.stringContaining('"leadTime", which is not a property of blueprint "gitlabMergeRequest"') }),
+      expect.objectContaining({ file: 'blueprints/gitlabProject.json', path: '/calculationProperties/lastDefaultBranchPipelineStatus/calculation', message: expect.stringContaining('jq does not compile') }),
+    ]);
+  });
+
   it('reports a template version that differs from package.json', () => {
     const p = broken('template.json', (t) => t.replace(/"version": "[^"]+"/, '"version": "9.9.9"'));
     expect(p).toEqual([expect.objectContaining({ file: 'template.json', path: '/version', fix: expect.any(String) })]);

@@ -8,7 +8,8 @@ import type { Blueprint } from '../../scripts/port/types.ts';
 import { startLocalPort, type LocalPort } from '../../scripts/sandbox/port/server.ts';
 import { FakeClock } from './helpers.ts';
 
-const groupBlueprint = JSON.parse(readFileSync(new URL('../../blueprints/gitlabGroup.json', import.meta.url), 'utf8')) as Blueprint;
+// As the installer's first stage sends it: the metrics name blueprints that do not exist yet.
+const { aggregationProperties: _a, calculationProperties: _c, mirrorProperties: _m, ...groupBlueprint } = JSON.parse(readFileSync(new URL('../../blueprints/gitlabGroup.json', import.meta.url), 'utf8')) as Blueprint;
 
 const clock = new FakeClock(Date.parse('2026-03-01T00:00:00Z'));
 let serverSkewMs = 0;

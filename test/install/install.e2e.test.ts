@@ -48,6 +48,9 @@ describe('install against the local Port and GitLab', () => {
     // Property-level diff of what would be created.
     expect(json.plan).toContain('+ schema.properties.pathWithNamespace');
     expect(json.plan).toContain('+ relations.project: relation to gitlabProject');
+    expect(json.plan).toContain('+ aggregationProperties.averageLeadTimeHours: aggregation: average of gitlabMergeRequest.leadTimeHours');
+    expect(json.plan).toContain('+ calculationProperties.pipelineSuccessRate30d: calculated number');
+    expect(json.plan).toContain('+ mirrorProperties.projectPath: mirror of project.pathWithNamespace');
   });
 
   test('a fresh install creates the blueprints, a secured webhook and one group hook with every event flag', async () => {
@@ -61,6 +64,8 @@ describe('install against the local Port and GitLab', () => {
       const want = bundle.blueprints.find((b) => b.content.identifier === id)!.content;
       expect(Object.keys(stored.schema.properties).sort()).toEqual(Object.keys(want.schema.properties).sort());
       expect(stored.relations ?? {}).toEqual(want.relations ?? {});
+      // Stage 3: the metrics, once every blueprint and relation they name exists.
+      for (const k of ['aggregationProperties', 'calculationProperties', 'mirrorProperties'] as const) expect(stored[k] ?? {}, `${id} ${k}`).toEqual(want[k] ?? {});
     }
     expect(sb.port.catalogPages()).toEqual([]); // create_catalog_page=false on purpose
 

@@ -53,12 +53,15 @@ describe('backfill mappings on the documented REST objects', () => {
   });
 
   it('merge requests', () => {
+    // created_at → merged_at in whole seconds, to 0.01 h.
+    const LEAD_HOURS = Math.round((Date.parse('2018-09-07T11:16:17Z') - Date.parse('2017-04-29T08:46:00Z')) / 36_000) / 100;
     expect(one('mergeRequests', restObject('merge_request'), group()).entity).toEqual({
       identifier: '1', title: 'test1',
       properties: {
         iid: 1, state: 'merged', url: 'http://gitlab.example.com/my-group/my-project/merge_requests/1', author: 'admin', sourceBranch: 'test1',
         targetBranch: 'main', draft: false, labels: ['Community contribution', 'Manage'], reviewers: ['kenyatta_oconnell'], assignees: ['axel.block'],
         detailedMergeStatus: 'not_open', createdAt: '2017-04-29T08:46:00Z', updatedAt: '2017-04-29T08:46:00Z', mergedAt: '2018-09-07T11:16:17.520Z', closedAt: null,
+        leadTimeHours: LEAD_HOURS,
       },
       relations: { project: '3' },
     });
@@ -88,12 +91,16 @@ describe('backfill mappings on the documented REST objects', () => {
         iid: 144, status: 'success', ref: 'main', sha: '50f0acb76a40e34a4ff304f7347dcc6587da8a14', source: 'push',
         url: 'http://127.0.0.1:3000/test-group/test-project/-/pipelines/287', createdAt: '2022-09-21T01:05:07.200Z',
         updatedAt: '2022-09-21T01:05:50.185Z', finishedAt: '2022-09-21T01:05:50.175Z', duration: 34,
+        // The parent project's default branch is main: id × 16 + 5 (success).
+        onDefaultBranch: true, defaultBranchStatusKey: 287 * 16 + 5,
       },
       relations: { project: '21' },
     });
     const list = one('pipelines', restObject('pipeline.list'), project()).entity;
     expect(list.identifier).toBe('47');
-    expect(Object.keys(list.properties!).sort()).toEqual(['createdAt', 'iid', 'ref', 'sha', 'source', 'status', 'updatedAt', 'url']);
+    expect(Object.keys(list.properties!).sort()).toEqual(['createdAt', 'defaultBranchStatusKey', 'iid', 'onDefaultBranch', 'ref', 'sha', 'source', 'status', 'updatedAt', 'url']);
+    const other = one('pipelines', restObject('pipeline'), { ...project(), default_branch: 'develop' }).entity;
+    expect(other.properties).toMatchObject({ onDefaultBranch: false, defaultBranchStatusKey: null });
   });
 
   it('jobs', () => {
@@ -114,9 +121,13 @@ describe('backfill mappings on the documented REST objects', () => {
       properties: {
         status: 'success', environment: 'production', environmentUrl: 'https://about.gitlab.com', ref: 'main', sha: 'a91957a858320c0e17f3a0eca7cfacbff50ea29a',
         url: 'https://gitlab.com/h5bp/html5-boilerplate/-/jobs/664', createdAt: '2016-08-11T11:32:35.444Z', updatedAt: '2016-08-11T11:34:01.123Z',
+        // GitLab's deployment object has no tier; the backfill adds it from the project's environments.
+        environmentTier: null,
       },
       relations: { project: '8', job: '664' },
     });
+    const withTier = { ...restObject('deployment'), environment: { ...restObject('deployment').environment, tier: 'production' } };
+    expect(one('deployments', withTier, project()).entity.properties?.environmentTier).toBe('production');
     const api = { ...restObject('deployment'), deployable: null };
     const e = one('deployments', api, project()).entity;
     expect(e.properties?.url).toBe('https://gitlab.com/h5bp/html5-boilerplate/-/environments');
@@ -186,6 +197,30 @@ const CASES: ParityCase[] = [
     restOnly: [],
   },
   {
+    // The merge event: mergedAt is the payload's updated_at, as GitLab's merged_at of that MR.
+    kind: 'mergeRequests', blueprint: 'gitlabMergeRequest', webhook: () => {
+      const w = payload('merge_request.open');
+      w.body.user.id = w.body.object_attributes.author_id;
+      Object.assign(w.body.object_attributes, { action: 'merge', state: 'merged', updated_at: '2013-12-04 19:53:04 UTC' });
+      return w;
+    },
+    webhookId: (w) => String(w.body.object_attributes.id),
+    rest: (w) => {
+      const a = w.body.object_attributes;
+      return {
+        parent: group(),
+        object: {
+          ...restObject('merge_request'), id: a.id, iid: a.iid, project_id: w.body.project.id, title: a.title, state: a.state, web_url: a.url,
+          source_branch: a.source_branch, target_branch: a.target_branch, draft: a.draft, labels: a.labels.map((l: any) => l.title),
+          reviewers: w.body.reviewers, assignees: w.body.assignees, author: { id: a.author_id, username: w.body.user.username },
+          detailed_merge_status: a.detailed_merge_status, created_at: a.created_at, updated_at: '2013-12-04T19:53:04Z',
+          merged_at: '2013-12-04T19:53:04Z', closed_at: null,
+        },
+      };
+    },
+    restOnly: [],
+  },
+  {
     kind: 'issues', blueprint: 'gitlabIssue', webhook: () => {
       const w = payload('issue.open');
       w.body.user.id = w.body.object_attributes.author_id;
@@ -211,7 +246,7 @@ const CASES: ParityCase[] = [
     rest: (w) => {
       const a = w.body.object_attributes;
       return {
-        parent: { ...project(), id: w.body.project.id },
+        parent: { ...project(), id: w.body.project.id, default_branch: w.body.project.default_branch },
         object: {
           ...restObject('pipeline'), id: a.id, iid: a.iid, project_id: w.body.project.id, status: a.status, ref: a.ref, sha: a.sha, source: a.source,
           web_url: a.url, created_at: '2016-08-12T15:23:28Z', finished_at: '2016-08-12T15:26:29Z', duration: a.duration,
@@ -243,7 +278,8 @@ const CASES: ParityCase[] = [
       parent: { ...project(), id: w.body.project.id, web_url: w.body.project.web_url },
       object: {
         ...restObject('deployment'), id: w.body.deployment_id, status: w.body.status, sha: '279484c09fbe69ededfced8c1bb6e6d24616b468',
-        environment: { id: 1, name: w.body.environment, external_url: w.body.environment_external_url },
+        // `tier` is what the backfill adds from GET /projects/:id/environments (GitLab's deployment object has none).
+        environment: { id: 1, name: w.body.environment, external_url: w.body.environment_external_url, tier: w.body.environment_tier },
         deployable: { ...restObject('deployment').deployable, id: w.body.deployable_id }, updated_at: '2021-04-28T21:50:00+02:00', ref: w.body.ref,
       },
     }),
@@ -327,7 +363,7 @@ describe('parity: the same GitLab object through the webhook and the backfill', 
   }
 
   it('covers every backfill kind', () => {
-    expect(CASES.map((c) => c.kind).sort()).toEqual(h.bundle.backfill.map((b) => b.content.kind).sort());
+    expect([...new Set(CASES.map((c) => c.kind))].sort()).toEqual(h.bundle.backfill.map((b) => b.content.kind).sort());
   });
 
   it('REST-only properties exist in the blueprint and nothing else is one-sided', () => {

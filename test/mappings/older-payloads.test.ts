@@ -103,10 +103,18 @@ describe('deliveries of older GitLab versions', () => {
 
   it('deployment: the ref GitLab\'s builder sends is mapped; a payload without ref leaves it alone', () => {
     const r = h.run(older('deployment with ref (today\'s builder)'));
-    expect(summary(r)).toEqual(['upsert gitlabProject 30', 'upsert gitlabJob 796', 'upsert gitlabDeployment 15', 'upsert gitlabDeployment 15']);
+    expect(summary(r)).toEqual(['upsert gitlabProject 30', 'upsert gitlabJob 796', 'upsert gitlabDeployment 15', 'upsert gitlabDeployment 15', 'upsert gitlabDeployment 15']);
     expect(realProblems(r)).toEqual([]);
     expect(merged(r, 'gitlabDeployment', '15').properties).toMatchObject({ ref: 'master', status: 'success' });
     expect(merged(h.run(payload('deployment')), 'gitlabDeployment', '15').properties).not.toHaveProperty('ref');
+  });
+
+  it('deployment before environment_tier: the tier the backfill wrote is left alone', () => {
+    const req = payload('deployment');
+    delete req.body.environment_tier;
+    const r = h.run(req);
+    expect(summary(r)).toEqual(['upsert gitlabProject 30', 'upsert gitlabJob 796', 'upsert gitlabDeployment 15']);
+    expect(merged(r, 'gitlabDeployment', '15').properties).not.toHaveProperty('environmentTier');
   });
 
   it('deployment before deployment_id: the project and the job, no deployment named "null"', () => {

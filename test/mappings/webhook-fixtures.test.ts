@@ -31,7 +31,7 @@ const EXPECTED: Record<string, { actions: string[]; check?: (r: ReturnType<Harne
         properties: {
           iid: 1, state: 'opened', url: 'http://example.com/diaspora/merge_requests/1', sourceBranch: 'ms-viewport', targetBranch: 'master',
           draft: false, labels: ['API'], reviewers: ['user1'], assignees: ['user1'], detailedMergeStatus: 'mergeable',
-          createdAt: '2013-12-03T17:23:34Z', updatedAt: '2013-12-03T17:23:34Z', mergedAt: null, closedAt: null,
+          createdAt: '2013-12-03T17:23:34Z', updatedAt: '2013-12-03T17:23:34Z', mergedAt: null, closedAt: null, leadTimeHours: null,
         },
         relations: { project: '1' },
       });
@@ -61,6 +61,8 @@ const EXPECTED: Record<string, { actions: string[]; check?: (r: ReturnType<Harne
         properties: {
           iid: 3, status: 'success', ref: 'master', sha: 'bcbb5ec396a2c0f828686f14fac9b80b780504f2', source: 'merge_request_event',
           url: 'http://example.com/gitlab-org/gitlab-test/-/pipelines/31', createdAt: '2016-08-12T15:23:28Z', finishedAt: '2016-08-12T15:26:29Z', duration: 63,
+          // ref master is the project's default branch: id 31 × 16 + 5 (success).
+          onDefaultBranch: true, defaultBranchStatusKey: 501,
         },
         relations: { project: '1' },
       });
@@ -89,7 +91,7 @@ const EXPECTED: Record<string, { actions: string[]; check?: (r: ReturnType<Harne
     },
   },
   deployment: {
-    actions: ['upsert gitlabProject 30', 'upsert gitlabJob 796', 'upsert gitlabDeployment 15'],
+    actions: ['upsert gitlabProject 30', 'upsert gitlabJob 796', 'upsert gitlabDeployment 15', 'upsert gitlabDeployment 15'],
     check(r) {
       expect(merged(r, 'gitlabProject', '30').properties).toMatchObject({ visibility: 'private', description: '' });
       expect(merged(r, 'gitlabJob', '796')).toEqual({
@@ -100,7 +102,7 @@ const EXPECTED: Record<string, { actions: string[]; check?: (r: ReturnType<Harne
         properties: {
           status: 'success', environment: 'staging', environmentUrl: 'https://staging.example.com',
           sha: '279484c09fbe69ededfced8c1bb6e6d24616b468', url: 'http://10.126.0.2:3000/root/test-deployment-webhooks/-/jobs/796',
-          updatedAt: '2021-04-28T21:50:00+02:00',
+          updatedAt: '2021-04-28T21:50:00+02:00', environmentTier: 'staging',
         },
         relations: { project: '30', job: '796' },
       });

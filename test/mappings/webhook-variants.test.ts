@@ -196,7 +196,7 @@ describe('CI variants', () => {
     const req = payload('deployment');
     Object.assign(req.body, { status: 'running', deployable_id: null, deployable_url: null });
     const r = h.run(req);
-    expect(summary(r)).toEqual(['upsert gitlabProject 30', 'upsert gitlabDeployment 15']);
+    expect(summary(r)).toEqual(['upsert gitlabProject 30', 'upsert gitlabDeployment 15', 'upsert gitlabDeployment 15']);
     const d = merged(r, 'gitlabDeployment', '15');
     expect(d.properties).toMatchObject({ status: 'running', url: 'http://10.126.0.2:3000/root/test-deployment-webhooks/-/environments' });
     expect(d.relations?.job ?? null).toBeNull();

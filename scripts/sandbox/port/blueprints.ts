@@ -1,6 +1,7 @@
 // Blueprint routes of the local Port: create, get, list, patch (shallow merge), put (replace) and
 // delete, with Port's rules from scripts/port/blueprint-rules.ts applied on every write.
 import { checkBlueprint, checkBlueprintChange } from '../../port/blueprint-rules.ts';
+import { checkDerivedReferences } from '../../port/derived-rules.ts';
 import type { Blueprint, StoredBlueprint } from '../../port/types.ts';
 import { isoNow, recordAudit, type PortContext, type Writer } from './context.ts';
 import { PortApiError, identifierTaken, invalid, notFound, violationsError } from './errors.ts';
@@ -44,7 +45,7 @@ function validate(ctx: PortContext, blueprint: Blueprint, before?: StoredBluepri
     const change = checkBlueprintChange(before, blueprint);
     if (change.length) throw violationsError(`Blueprint "${blueprint.identifier}" cannot be changed this way`, change);
   }
-  const violations = checkBlueprint(blueprint, blueprintIds(ctx));
+  const violations = [...checkBlueprint(blueprint, blueprintIds(ctx)), ...checkDerivedReferences(blueprint, (id) => ctx.state.blueprints[id])];
   if (violations.length) throw violationsError(`Blueprint "${String(blueprint.identifier)}" breaks Port's rules`, violations);
 }
 

@@ -1,5 +1,6 @@
 // What the local Port's domain modules share: the state, the clock, persistence and the audit log.
 import { randomUUID } from 'node:crypto';
+import type { Calculate } from './computed/calculate.ts';
 import { MAX_AUDIT_ENTRIES, type AuditEntry, type PortState } from './store.ts';
 
 /** Who is writing: the API caller (User-Agent becomes `$datasource`) or a webhook's ingest. */
@@ -18,6 +19,8 @@ export interface PortContext {
   now(): number;
   /** Marks the state changed (persists it when a state file is used). */
   changed(): void;
+  /** Runs calculation properties' jq (set once the jq engine is loaded; see computed/). */
+  calculate?: Calculate;
 }
 
 export function isoNow(ctx: PortContext): string {

@@ -45,7 +45,7 @@ export function toBundleMappings(mappings: readonly WebhookMapping[]): { mapping
 }
 
 /** Lazily loads the engine once (jq runtimes take a moment to start). */
-export function defaultEvaluators(): { evaluate: Evaluate; evaluateExpression: EvaluateExpression } {
+export function defaultEvaluators(): { evaluate: Evaluate; evaluateExpression: EvaluateExpression; engine: () => Promise<MappingEngine> } {
   let engine: Promise<MappingEngine> | undefined;
   const get = () => (engine ??= createMappingEngine({ warn: () => {} }));
   // The engine compiles one program per mappings array (cached by identity): keep one array per
@@ -62,6 +62,7 @@ export function defaultEvaluators(): { evaluate: Evaluate; evaluateExpression: E
     return c;
   };
   return {
+    engine: get,
     async evaluate(webhook, request) {
       const { mappings, problems } = convert(webhook.mappings ?? []);
       const result = (await get()).evaluateWebhook(mappings, request);

@@ -8,6 +8,7 @@ import type { StoredBlueprint } from '../../port/types.ts';
 import { getBlueprint, isProtected } from './blueprints.ts';
 import { isoNow, recordAudit, type PortContext, type Writer } from './context.ts';
 import { PortApiError, identifierTaken, invalid, notFound, violationsError } from './errors.ts';
+import { computedFields, projectedFields, queryReads, withComputed } from './computed/index.ts';
 import { assertQuerySupported, decodeCursor, encodeCursor, matchesQuery, type EntityGraph, type SearchQuery } from './search.ts';
 import type { StoredEntity } from './store.ts';
 
@@ -99,6 +100,7 @@ export function entityGraph(ctx: PortContext): EntityGraph {
       const b = ctx.state.entities[bp];
       return b && Object.hasOwn(b, id) ? b[id] : undefined;
     },
+    now: () => ctx.now(),
   };
 }
 
@@ -385,16 +387,21 @@ function searchCandidates(ctx: PortContext, blueprint: string, query: SearchQuer
 }
 
 export function searchEntities(ctx: PortContext, blueprint: string, request: SearchRequest): { entities: Array<Partial<EntityView>>; next?: string } {
-  getBlueprint(ctx, blueprint);
+  const bp = getBlueprint(ctx, blueprint);
   const limit = request.limit ?? 200;
   if (!Number.isInteger(limit)) throw invalid('body/limit must be an integer from 1 to 1000');
   if (request.query) assertQuerySupported(request.query);
   const fingerprint = JSON.stringify(request.query ?? null);
   const offset = request.from ? decodeCursor(request.from, fingerprint) : 0;
   const graph = entityGraph(ctx);
-  const all = searchCandidates(ctx, blueprint, request.query).filter((e) => !request.query || matchesQuery(e, request.query, graph));
-  const page = all.slice(offset, offset + limit);
+  // Computed properties only for what is returned, unless the query filters on them.
+  const filtersOnComputed = queryReads(request.query, computedFields(bp));
+  let candidates = searchCandidates(ctx, blueprint, request.query);
+  if (filtersOnComputed) candidates = withComputed(ctx, blueprint, candidates, ctx.calculate);
+  const all = candidates.filter((e) => !request.query || matchesQuery(e, request.query, graph));
+  let page = all.slice(offset, offset + limit);
   const end = offset + page.length;
+  if (!filtersOnComputed) page = withComputed(ctx, blueprint, page, ctx.calculate, projectedFields(request.include, request.exclude));
   return {
     entities: page.map((e) => project(toView(e), request.include, request.exclude)),
     ...(end < all.length ? { next: encodeCursor(end, fingerprint) } : {}),

@@ -4,6 +4,7 @@ import type { Blueprint, Webhook } from '../../port/types.ts';
 import { issueToken } from './auth.ts';
 import { queryAuditLog } from './audit-log.ts';
 import { createBlueprint, deleteBlueprint, getBlueprint, listBlueprints, patchBlueprint, putBlueprint } from './blueprints.ts';
+import { projectedFields, withComputed } from './computed/index.ts';
 import type { PortContext, Writer } from './context.ts';
 import {
   bulkDelete, bulkWrite, countEntities, deleteAllEntities, deleteEntity, entityGraph, getEntity, listEntities, project, searchEntities, toView, writeEntity,
@@ -77,11 +78,19 @@ export function portRoutes({ ctx, baseUrl, tokenLifetimeSeconds }: RouteDeps): A
     },
     {
       method: 'GET', path: '/v1/blueprints/:blueprint/entities', operation: 'get-all-entities-of-a-blueprint', auth: true,
-      handle: ({ params, query }) => ok(200, { entities: listEntities(ctx, params.blueprint).map((e) => project(toView(e), listParam(query, 'include'), listParam(query, 'exclude'))) }),
+      handle: ({ params, query }) => {
+        const [include, exclude] = [listParam(query, 'include'), listParam(query, 'exclude')];
+        const entities = withComputed(ctx, params.blueprint, listEntities(ctx, params.blueprint), ctx.calculate, projectedFields(include, exclude));
+        return ok(200, { entities: entities.map((e) => project(toView(e), include, exclude)) });
+      },
     },
     {
       method: 'GET', path: '/v1/blueprints/:blueprint/entities/:entity', operation: 'get-an-entity', auth: true,
-      handle: ({ params, query }) => ok(200, { entity: project(toView(getEntity(ctx, params.blueprint, params.entity)), listParam(query, 'include'), listParam(query, 'exclude')) }),
+      handle: ({ params, query }) => {
+        const [include, exclude] = [listParam(query, 'include'), listParam(query, 'exclude')];
+        const [entity] = withComputed(ctx, params.blueprint, [getEntity(ctx, params.blueprint, params.entity)], ctx.calculate, projectedFields(include, exclude));
+        return ok(200, { entity: project(toView(entity!), include, exclude) });
+      },
     },
     {
       method: 'PATCH', path: '/v1/blueprints/:blueprint/entities/:entity', operation: 'update-an-entity', auth: true,
@@ -121,9 +130,10 @@ export function portRoutes({ ctx, baseUrl, tokenLifetimeSeconds }: RouteDeps): A
         const entities: unknown[] = [];
         const graph = entityGraph(ctx);
         for (const [bp, bucket] of Object.entries(ctx.state.entities)) {
+          const [include, exclude] = [listParam(query, 'include'), listParam(query, 'exclude')];
           const found = Object.values(bucket).filter((e) => matchesQuery(e, q, graph));
           if (found.length) matching.push(bp);
-          for (const e of found) entities.push(project(toView(e), listParam(query, 'include'), listParam(query, 'exclude')));
+          for (const e of withComputed(ctx, bp, found, ctx.calculate, projectedFields(include, exclude))) entities.push(project(toView(e), include, exclude));
         }
         return ok(200, { matchingBlueprints: matching, entities });
       },

@@ -1,7 +1,8 @@
 // Port's entity search rules (search-a-blueprints-entities.json) evaluated over stored entities:
 // property and meta-property rules (`$identifier`, `$title`, `$blueprint`, `$datasource`, …),
-// relation rules, relation path rules (`{property: {path}, operator: "matchAny"}`, upstream paths
+// date ranges and presets (`between`, `notBetween`), relation rules, relation path rules (`{property: {path}, operator: "matchAny"}`, upstream paths
 // with one `maxHops` step), nested `{combinator, rules}`, and cursor pagination (`limit`, `from` → `next`).
+import { dateRange, inRange } from './computed/date-range.ts';
 import { invalid } from './errors.ts';
 import type { StoredEntity } from './store.ts';
 
@@ -17,6 +18,8 @@ export interface EntityGraph {
   /** The target blueprint of a blueprint's relation, or undefined when it has no such relation. */
   target(blueprint: string, relation: string): string | undefined;
   entity(blueprint: string, identifier: string): StoredEntity | undefined;
+  /** The clock (epoch ms) that date presets (`lastMonth`, …) are relative to. */
+  now(): number;
 }
 
 /** Port's bounds on `maxHops` (relation-operators.md: "accepts values from 1 to 15", once per path). */
@@ -150,10 +153,15 @@ function ruleMatches(e: StoredEntity, rule: Rule, graph: EntityGraph | undefined
       if (c === undefined) return false;
       return op === '>' ? c > 0 : op === '>=' ? c >= 0 : op === '<' ? c < 0 : c <= 0;
     }
+    case 'between': case 'notBetween': {
+      const range = dateRange(value, graph?.now() ?? 0); // validates the value even in the probe
+      if (!graph) return false;
+      return op === 'between' ? inRange(v, range) : v !== null && !inRange(v, range);
+    }
     case 'isEmpty': return isEmpty(v);
     case 'isNotEmpty': return !isEmpty(v);
     default:
-      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, isEmpty, isNotEmpty, matchAny on a relation path)`);
+      throw invalid(`query: operator "${String(op)}" is not supported by the local Port (supported: =, !=, in, notIn, contains, doesNotContains, containsAny, beginsWith, doesNotBeginsWith, endsWith, doesNotEndsWith, >, >=, <, <=, between, notBetween, isEmpty, isNotEmpty, matchAny on a relation path)`);
   }
 }
 

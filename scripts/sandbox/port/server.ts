@@ -13,6 +13,7 @@ import { authenticate } from './auth.ts';
 import { ensureSystemBlueprints } from './blueprints.ts';
 import type { PortContext, Writer } from './context.ts';
 import { defaultEvaluators, type Evaluate, type EvaluateExpression } from './default-evaluator.ts';
+import { calculationEngine } from './computed/engine.ts';
 import { PortApiError, INVALID_REQUEST } from './errors.ts';
 import { IngestQueue, verifySignature, type IngestEvent, type IngestStats } from './ingest.ts';
 import { portRoutes, type ApiRoute } from './routes.ts';
@@ -111,6 +112,7 @@ export async function startLocalPort(options: LocalPortOptions = {}): Promise<Lo
   const evaluate: Evaluate = options.evaluate ?? defaults!.evaluate;
   const evaluateExpression: EvaluateExpression = options.evaluateExpression ?? defaults!.evaluateExpression;
   const ingest = new IngestQueue(ctx, (w) => toWebhookView(w, baseUrl), evaluate, evaluateExpression);
+  const calculations = calculationEngine(ctx, defaults?.engine);
 
   const faults = new FaultInjector(options.faults ?? {});
   const rate = options.rateLimit === false ? undefined : options.rateLimit ?? { limit: 20_000, periodSeconds: 60 };
@@ -160,6 +162,7 @@ export async function startLocalPort(options: LocalPortOptions = {}): Promise<Lo
         const check = route.checkBody ? route.checkBody(body ?? {}) : checkRequestBody(route.operation, body ?? {});
         if (!check.ok) throw new PortApiError(422, INVALID_REQUEST, `The json provided does not match the route's schema (${route.operation}): ${describeErrors(check.errors).slice(0, 10).join('; ')}`);
       }
+      if (route.method === 'GET' || route.operation.includes('search')) await calculations.ready();
       const answer = route.handle({ params, query: url.searchParams, body: body ?? {}, writer });
       send(res, answer.status, answer.body, h);
     } catch (err) {
