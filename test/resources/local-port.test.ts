@@ -30,9 +30,12 @@ describe('local Port: scorecards and pages', () => {
       const { relations, mirrorProperties, calculationProperties, aggregationProperties, ...bare } = b;
       expect((await req('POST', '/v1/blueprints?create_catalog_page=false', bare)).status).toBe(201);
     }
-    for (const b of renderBlueprints(h.bundle)) {
-      const rest = Object.fromEntries(Object.entries(b).filter(([k]) => ['relations', 'mirrorProperties', 'calculationProperties', 'aggregationProperties'].includes(k)));
-      if (Object.keys(rest).length) expect((await req('PATCH', `/v1/blueprints/${b.identifier}`, rest)).status).toBe(200);
+    // Ocean's stages, as the installer sends them: relations everywhere first, then derived properties.
+    for (const keys of [['relations'], ['mirrorProperties', 'calculationProperties', 'aggregationProperties']]) {
+      for (const b of renderBlueprints(h.bundle)) {
+        const rest = Object.fromEntries(Object.entries(b).filter(([k]) => keys.includes(k)));
+        if (Object.keys(rest).length) expect((await req('PATCH', `/v1/blueprints/${b.identifier}`, rest)).status).toBe(200);
+      }
     }
   });
   afterEach(async () => {
@@ -77,19 +80,22 @@ describe('local Port: scorecards and pages', () => {
     expectPortError(await req('POST', '/v1/blueprints/nope/scorecards', project()), 404, 'not_found', 'create-a-scorecard');
   });
 
-  it('evaluates each entity\'s levels on read, as Port\'s entity JSON carries them', async () => {
+  it('evaluates each entity\'s levels on read, as Port\'s entity JSON carries them, computed properties included', async () => {
     await req('POST', '/v1/blueprints/gitlabProject/scorecards', project());
-    await req('POST', '/v1/blueprints/gitlabMergeRequest/scorecards', mrScorecard());
     const map = (kind: 'projects' | 'mergeRequests', object: unknown) => h.backfill(kind, { object, parent: restObject('group') }).actions[0]!.entity;
-    const documented = map('projects', restObject('project')); // description, not archived, no topics, active 13 days ago
-    const archived = map('projects', { ...restObject('project'), id: 9, archived: true, topics: ['web'] });
+    const upsert = (bp: string, e: unknown) => req('POST', `/v1/blueprints/${bp}/entities?upsert=true&create_missing_related_entities=true`, e);
+    const documented = map('projects', restObject('project')); // id 8: description, not archived, active 13 days before NOW
+    const archived = map('projects', { ...restObject('project'), id: 9, archived: true });
     const silent = map('projects', { ...restObject('project'), id: 10, description: '', last_activity_at: '2019-01-01T00:00:00Z' });
-    const topical = map('projects', { ...restObject('project'), id: 11, topics: ['web'] });
-    for (const e of [documented, archived, silent, topical]) expect((await req('POST', '/v1/blueprints/gitlabProject/entities?upsert=true&create_missing_related_entities=true', e)).status).toBe(201);
+    for (const e of [documented, archived, silent]) expect((await upsert('gitlabProject', e)).status).toBe(201);
+    // One merge request of project 8, merged 10 days before NOW after 24 hours: averageLeadTimeHours (an aggregation) is 24.
+    const mr = map('mergeRequests', { ...restObject('merge_request'), project_id: 8, created_at: '2020-04-29T12:00:00Z', merged_at: '2020-04-30T12:00:00Z' });
+    expect((await upsert('gitlabMergeRequest', mr)).status).toBe(201);
+
     const levels = async () => Object.fromEntries(((await req('GET', '/v1/blueprints/gitlabProject/entities')).body.entities as any[]).map((e) => [e.identifier, e.scorecards.gitlabProjectHealth.level]));
-    // 8: Bronze (hasTopics fails, so Silver is not reached although both activity rules pass);
-    // 9: Basic (archived); 10: Basic (no description, inactive); 11: Gold.
-    expect(await levels()).toEqual({ 8: 'Bronze', 9: 'Basic', 10: 'Basic', 11: 'Gold' });
+    // 8: Bronze — Silver needs the default-branch pipeline to pass, and Port has no pipeline of it;
+    // 9: Basic (archived); 10: Basic (no description, inactive).
+    expect(await levels()).toEqual({ 8: 'Bronze', 9: 'Basic', 10: 'Basic' });
     const one = await req('GET', '/v1/blueprints/gitlabProject/entities/8');
     expect(one.body.entity.scorecards.gitlabProjectHealth).toEqual({
       level: 'Bronze',
@@ -97,28 +103,34 @@ describe('local Port: scorecards and pages', () => {
         { identifier: 'hasDescription', status: 'SUCCESS', level: 'Bronze' },
         { identifier: 'notArchived', status: 'SUCCESS', level: 'Bronze' },
         { identifier: 'activeLast3Months', status: 'SUCCESS', level: 'Silver' },
-        { identifier: 'activeLastMonth', status: 'SUCCESS', level: 'Gold' },
-        { identifier: 'hasTopics', status: 'FAILURE', level: 'Silver' },
+        { identifier: 'defaultBranchPipelinePassing', status: 'FAILURE', level: 'Silver' },
+        { identifier: 'pipelineSuccessRate90', status: 'FAILURE', level: 'Gold' },
+        { identifier: 'mergesWithinTwoDays', status: 'SUCCESS', level: 'Gold' },
       ],
     });
+    // Asked for only the levels: the aggregation the rule reads is still computed for it.
+    const slim = await call(port, 'GET', '/v1/blueprints/gitlabProject/entities/8?include=identifier&include=scorecards', { token });
+    expect(slim.body.entity.scorecards.gitlabProjectHealth.rules.find((r: any) => r.identifier === 'mergesWithinTwoDays').status).toBe('SUCCESS');
+    expect(slim.body.entity.properties).toBeUndefined();
     // include/exclude keep their meaning: levels only when asked for (or nothing is filtered).
     expect((await call(port, 'GET', '/v1/blueprints/gitlabProject/entities/8?exclude=scorecards', { token })).body.entity.scorecards).toBeUndefined();
     expect((await call(port, 'GET', '/v1/blueprints/gitlabProject/entities/8?include=identifier', { token })).body.entity).toEqual({ identifier: '8' });
   });
 
-  it('levels follow the documented merge request, and the scorecard filter leaves closed ones out', async () => {
+  it('levels follow the documented merge request, and the scorecard filter leaves unmerged ones out', async () => {
     await req('POST', '/v1/blueprints/gitlabMergeRequest/scorecards', mrScorecard());
-    const mr = restObject('merge_request');
+    const mr = restObject('merge_request'); // merged, a reviewer, labels, an assignee; 16 months from creation to merge
     const map = (object: unknown) => h.backfill('mergeRequests', { object, parent: restObject('group') }).actions[0]!.entity;
     const upsert = (e: unknown) => req('POST', '/v1/blueprints/gitlabMergeRequest/entities?upsert=true&create_missing_related_entities=true', e);
-    await upsert(map(mr)); // merged, reviewer, labels, assignee: Gold
-    await upsert(map({ ...mr, id: 2, iid: 2, reviewers: [], assignees: [] })); // no reviewer: Basic
-    await upsert(map({ ...mr, id: 3, iid: 3, assignees: [], assignee: null })); // no assignee: Silver
-    await upsert(map({ ...mr, id: 4, iid: 4, state: 'closed' })); // closed: not evaluated
+    await upsert(map(mr)); // Silver: not merged within 2 days
+    await upsert(map({ ...mr, id: 2, iid: 2, reviewers: [] })); // no reviewer: Basic, though it passes every Silver rule
+    await upsert(map({ ...mr, id: 3, iid: 3, assignees: [], assignee: null })); // no assignee: Bronze
+    await upsert(map({ ...mr, id: 4, iid: 4, state: 'opened', merged_at: null })); // not merged: not evaluated
+    await upsert(map({ ...mr, id: 5, iid: 5, created_at: '2018-09-06T11:16:17.520Z' })); // merged after 24 h: Gold
     const list = (await req('GET', '/v1/blueprints/gitlabMergeRequest/entities')).body.entities as any[];
-    expect(Object.fromEntries(list.map((e) => [e.identifier, e.scorecards.gitlabMergeRequestHygiene?.level ?? 'not evaluated']))).toEqual({ 1: 'Gold', 2: 'Basic', 3: 'Silver', 4: 'not evaluated' });
+    expect(Object.fromEntries(list.map((e) => [e.identifier, e.scorecards.gitlabMergeRequestHygiene?.level ?? 'not evaluated']))).toEqual({ 1: 'Silver', 2: 'Basic', 3: 'Bronze', 4: 'not evaluated', 5: 'Gold' });
     const searched = await req('POST', '/v1/blueprints/gitlabMergeRequest/entities/search', { query: { combinator: 'and', rules: [{ property: 'state', operator: '=', value: 'merged' }] }, include: ['identifier', 'scorecards'] });
-    expect(searched.body.entities.map((e: any) => [e.identifier, e.scorecards.gitlabMergeRequestHygiene.level])).toEqual([['1', 'Gold'], ['2', 'Basic'], ['3', 'Silver']]);
+    expect(searched.body.entities.map((e: any) => [e.identifier, e.scorecards.gitlabMergeRequestHygiene.level])).toEqual([['1', 'Silver'], ['2', 'Basic'], ['3', 'Bronze'], ['5', 'Gold']]);
     const slim = await req('POST', '/v1/blueprints/gitlabMergeRequest/entities/search', { include: ['identifier'] });
     expect(slim.body.entities[0]).toEqual({ identifier: '1' });
     // A blueprint without scorecards answers exactly the published entity schema.

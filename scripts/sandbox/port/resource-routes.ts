@@ -2,6 +2,7 @@
 // issue 11 adds to Port's API surface, kept apart from the blueprint/entity/webhook routes.
 import type { Scorecard } from '../../../schemas/scorecards-file.schema.ts';
 import { boolParam, type ApiAnswer, type ApiRequest, type ApiRoute } from './route-kit.ts';
+import { computedValues } from './computed/index.ts';
 import type { PortContext } from './context.ts';
 import { checkPageBody, checkPagePatch, createPage, deletePage, deleteWidget, getPage, listPages, patchPage, patchWidget, putPage } from './pages.ts';
 import { entityScorecards } from './scorecard-levels.ts';
@@ -84,11 +85,15 @@ export function withScorecardLevels(ctx: PortContext, routes: ApiRoute[]): ApiRo
         if (!scorecards.length || !wants(req, route)) return answer;
         const body = answer.body as { entity?: Record<string, unknown>; entities?: Array<Record<string, unknown>> };
         const now = ctx.now();
+        const views = body.entity ? [body.entity] : body.entities ?? [];
+        const stored = views.map((v) => ctx.state.entities[blueprint]?.[String(v.identifier)]).filter((e) => e !== undefined);
+        // The aggregation, mirror and calculation properties the rules read, computed as the read's own are (computed/).
+        const read = new Set(scorecards.flatMap((sc) => [...sc.rules.flatMap((r) => r.query.conditions), ...(sc.filter?.conditions ?? [])].flatMap((c) => ('property' in c ? [c.property] : []))));
+        const computed = computedValues(ctx, blueprint, stored, ctx.calculate, (field) => read.has(field));
         const decorate = (view: Record<string, unknown>) => {
-          const stored = ctx.state.entities[blueprint]?.[String(view.identifier)];
-          if (!stored) return view;
-          // Properties as answered (computed ones included when the read computes them) over the stored ones.
-          const entity = { ...stored, properties: { ...stored.properties, ...((view.properties as Record<string, unknown> | undefined) ?? {}) } };
+          const e = ctx.state.entities[blueprint]?.[String(view.identifier)];
+          if (!e) return view;
+          const entity = { ...e, properties: { ...e.properties, ...(computed.get(e.identifier) ?? {}) } };
           return { ...view, scorecards: entityScorecards(scorecards, entity, now) };
         };
         if (body.entity) return { ...answer, body: { ...body, entity: decorate(body.entity) } };
