@@ -70,6 +70,11 @@ describe('validate: scorecards', () => {
     ]);
   });
 
+  it('names a level no rule reaches (Port documents no level for it)', () => {
+    const p = problemsAfter(MR, (t) => t.replace('"level": "Gold"', '"level": "Silver"'));
+    expect(p).toEqual([expect.objectContaining({ file: MR, path: '/scorecards/0/levels/3', message: expect.stringContaining('level "Gold" has no rule') })]);
+  });
+
   it('names a scorecard on a blueprint that is not in the bundle', () => {
     const p = problemsAfter(MR, (t) => t.replace('"blueprint": "gitlabMergeRequest"', '"blueprint": "gitlabMR"'));
     expect(p).toEqual(expect.arrayContaining([expect.objectContaining({ file: MR, path: '/blueprint', message: '"gitlabMR" is not a blueprint of this bundle' })]));

@@ -152,6 +152,14 @@ describe('scorecards and the dashboard through install, re-run and uninstall', (
     expect(again.json.pages).toEqual([{ identifier: 'gitlabDashboard', action: 'created' }]);
   });
 
+  test('a page another run created between this run\'s plan and its create is taken as is, not a failure', async () => {
+    sb = await startSandboxes();
+    const r = await install(['--json'], sb.env, async (step) => { if (step === 'scorecards') expect((await port('POST', '/v1/pages', PAGE)).status).toBe(201); });
+    expect(r.exitCode, r.err).toBe(0);
+    expect(r.json.pages).toEqual([{ identifier: 'gitlabDashboard', action: 'unchanged' }]);
+    expect(sb.port.requestCounts()['POST /v1/pages']).toBe(2); // theirs, then ours (409)
+  });
+
   test('uninstall removes them; a page edited in Port stays unless --purge', async () => {
     sb = await startSandboxes();
     expect((await install([])).exitCode).toBe(0);

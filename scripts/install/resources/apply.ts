@@ -5,9 +5,10 @@
 // with the reason and the install goes on.
 import type { PortClient } from '../../clients/port/index.ts';
 import { PortApiError } from '../../clients/port/errors.ts';
-import { createPage, createScorecard, deletePage, deleteScorecard, putPage, putScorecard } from '../../clients/port/resources.ts';
+import { createPage, createScorecard, deletePage, deleteScorecard, getPage, putPage, putScorecard } from '../../clients/port/resources.ts';
 import { InstallStepError, explainError } from '../errors.ts';
 import type { CreationJournal } from '../journal.ts';
+import { differences, holds } from './compare.ts';
 import type { PagePlan } from './page-plan.ts';
 import type { ScorecardPlan } from './scorecard-plan.ts';
 
@@ -71,7 +72,15 @@ export async function applyPages(port: PortClient, plan: PagePlan, journal: Crea
   for (const item of plan.items) {
     try {
       if (item.action === 'create') {
-        await createPage(port, item.body);
+        try {
+          await createPage(port, item.body);
+        } catch (err) {
+          // Created meanwhile (another install running?): theirs is ours if it holds the bundle's page.
+          const now = err instanceof PortApiError && err.status === 409 ? await getPage(port, item.identifier) : null;
+          if (!now) throw err;
+          out.push(holds(now, item.body) ? { identifier: item.identifier, action: 'unchanged' } : { identifier: item.identifier, action: 'kept', reason: `created meanwhile with other content (differs at ${differences(now, item.body).join(', ')}); --overwrite-dashboard replaces it` });
+          continue;
+        }
         journal.record(`page ${item.identifier}`, () => deletePage(port, item.identifier));
         out.push({ identifier: item.identifier, action: 'created' });
         log(`created page ${item.identifier}`);
