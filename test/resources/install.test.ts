@@ -9,7 +9,7 @@ import { runInstallCommand, type InstallCommandOptions } from '../../scripts/com
 import { runUninstallCommand } from '../../scripts/commands/uninstall.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
 import { renderPages, renderScorecards } from '../../scripts/bundle/render.ts';
-import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
+import { FAST, captureIO, portWrites, runDoctor, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
 const bundle = loadBundle();
 const SCORECARDS = renderScorecards(bundle).map((s) => `${s.blueprint}/${s.scorecard.identifier}`);
@@ -150,6 +150,24 @@ describe('scorecards and the dashboard through install, re-run and uninstall', (
     expect((await port('GET', '/v1/pages/gitlabDashboard')).status).toBe(404);
     const again = await install(['--json']);
     expect(again.json.pages).toEqual([{ identifier: 'gitlabDashboard', action: 'created' }]);
+  });
+
+  test('doctor reports them as the bundle has them, then a page edited in Port and a deleted scorecard, without failing', async () => {
+    sb = await startSandboxes();
+    const checks = async () => {
+      const d = await runDoctor(sb!.env);
+      return (JSON.parse(d.out).checks as Array<{ check: string; status: string; message: string; fix?: string }>).filter((c) => /dashboards|scorecards|page/.test(c.check));
+    };
+    expect(await checks()).toEqual([{ check: 'port.dashboards', status: 'ok', message: 'no scorecard or dashboard page of this bundle in Port (installed with INSTALL_DASHBOARDS=false, or by an older version)', fix: 'run `port-gitlab install` to add them' }]);
+    expect((await install([])).exitCode).toBe(0);
+    expect(await checks()).toEqual([{ check: 'port.dashboards', status: 'ok', message: 'scorecards gitlabProjectHealth, gitlabMergeRequestHygiene and page gitlabDashboard are as this bundle has them' }]);
+    await port('PATCH', '/v1/pages/gitlabDashboard/widgets/projectCount', { title: 'Ours' });
+    await port('DELETE', '/v1/blueprints/gitlabMergeRequest/scorecards/gitlabMergeRequestHygiene');
+    const d = await runDoctor(sb.env);
+    expect(JSON.parse(d.out).checks.filter((c: { check: string }) => /dashboards|page/.test(c.check))).toEqual([
+      { check: 'port.dashboards', status: 'warn', message: 'missing in Port: scorecard gitlabMergeRequest/gitlabMergeRequestHygiene', fix: 'run `port-gitlab install`' },
+      expect.objectContaining({ check: 'port.page:gitlabDashboard', status: 'warn', message: expect.stringContaining('differs from this bundle\'s (at widgets.0.widgets.0.title)') }),
+    ]);
   });
 
   test('a page another run created between this run\'s plan and its create is taken as is, not a failure', async () => {
