@@ -75,9 +75,10 @@ export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleO
   return { ...defaultOptions(bundle), confidentialIssues: inputs.confidentialIssues };
 }
 
-function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string): string {
+function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string, resources?: ResourcePlan): string {
   return [
     'Blueprints:', formatBlueprintPlan(bp) || '  (none)',
+    ...(resources ? [formatResourcePlan(resources)] : []),
     'Port webhook:', formatWebhookPlan(wh),
     'GitLab hooks:', hooks ? formatHookPlan(hooks) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
   ].join('\n');
@@ -145,8 +146,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } catch (err) {
     return fail(1, 'plan', err);
   }
-  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
-  summary.planText = summary.planText.replace('\nPort webhook:', `\n${formatResourcePlan(resPlan)}\nPort webhook:`);
+  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`, resPlan);
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
