@@ -4,6 +4,7 @@ import type { Scorecard } from '../../../schemas/scorecards-file.schema.ts';
 import { boolParam, type ApiAnswer, type ApiRequest, type ApiRoute } from './route-kit.ts';
 import { computedValues } from './computed/index.ts';
 import type { PortContext } from './context.ts';
+import { entityGraph } from './entities.ts';
 import { checkPageBody, checkPagePatch, createPage, deletePage, deleteWidget, getPage, listPages, patchPage, patchWidget, putPage } from './pages.ts';
 import { entityScorecards } from './scorecard-levels.ts';
 import { createScorecard, deleteScorecard, getScorecard, listScorecards, putScorecard, putScorecards } from './scorecards.ts';
@@ -84,7 +85,7 @@ export function withScorecardLevels(ctx: PortContext, routes: ApiRoute[]): ApiRo
         const scorecards = Object.values(ctx.state.scorecards?.[blueprint] ?? {}) as unknown as Scorecard[];
         if (!scorecards.length || !wants(req, route)) return answer;
         const body = answer.body as { entity?: Record<string, unknown>; entities?: Array<Record<string, unknown>> };
-        const now = ctx.now();
+        const graph = entityGraph(ctx);
         const views = body.entity ? [body.entity] : body.entities ?? [];
         const stored = views.map((v) => ctx.state.entities[blueprint]?.[String(v.identifier)]).filter((e) => e !== undefined);
         // The aggregation, mirror and calculation properties the rules read, computed as the read's own are (computed/).
@@ -94,7 +95,7 @@ export function withScorecardLevels(ctx: PortContext, routes: ApiRoute[]): ApiRo
           const e = ctx.state.entities[blueprint]?.[String(view.identifier)];
           if (!e) return view;
           const entity = { ...e, properties: { ...e.properties, ...(computed.get(e.identifier) ?? {}) } };
-          return { ...view, scorecards: entityScorecards(scorecards, entity, now) };
+          return { ...view, scorecards: entityScorecards(scorecards, entity, graph) };
         };
         if (body.entity) return { ...answer, body: { ...body, entity: decorate(body.entity) } };
         if (body.entities) return { ...answer, body: { ...body, entities: body.entities.map(decorate) } };
