@@ -10,6 +10,8 @@ import { webhookFileSchema, type WebhookFile } from '../../schemas/webhook-file.
 import { webhookEventFileSchema, type WebhookEventFile } from '../../schemas/webhook-event-file.schema.ts';
 import { backfillFileSchema, type BackfillFile } from '../../schemas/backfill-file.schema.ts';
 import { functionsFileSchema } from '../../schemas/functions-file.schema.ts';
+import { scorecardsFileSchema, type ScorecardsFile } from '../../schemas/scorecards-file.schema.ts';
+import { pageFileSchema, type PageFile } from '../../schemas/page-file.schema.ts';
 import { checkRequestBody } from '../port/api-schemas.ts';
 import type { Blueprint as PortBlueprint } from '../port/types.ts';
 import { PACKAGE_ROOT } from './paths.ts';
@@ -33,6 +35,10 @@ export interface Bundle {
   functions: Record<string, string>;
   /** In backfill order (template.json parts.backfill). */
   backfill: Array<Loaded<BackfillFile>>;
+  /** template.json parts.scorecards (none when the part is absent). */
+  scorecards: Array<Loaded<ScorecardsFile>>;
+  /** template.json parts.pages (none when the part is absent). */
+  pages: Array<Loaded<PageFile>>;
 }
 
 const ajv = createAjv();
@@ -42,6 +48,8 @@ const validators = {
   event: ajv.compile(webhookEventFileSchema),
   backfill: ajv.compile(backfillFileSchema),
   functions: ajv.compile(functionsFileSchema),
+  scorecards: ajv.compile(scorecardsFileSchema),
+  page: ajv.compile(pageFileSchema),
 };
 
 function schemaProblems(file: string, errors: readonly ErrorObject[] | null | undefined, fix: string): BundleProblem[] {
@@ -152,12 +160,40 @@ export function readBundle(root: string = PACKAGE_ROOT): { bundle?: Bundle; prob
     else problems.push(...schemaProblems(file, validators.backfill.errors, 'see schemas/backfill-file.schema.ts and README "Mappings"'));
   }
 
+  const scorecards: Bundle['scorecards'] = [];
+  for (const file of manifest.parts.scorecards ?? []) {
+    const raw = readJson(root, file, problems);
+    if (raw === undefined) continue;
+    if (!validators.scorecards(raw)) {
+      problems.push(...schemaProblems(file, validators.scorecards.errors, 'see schemas/scorecards-file.schema.ts (each scorecard is the body of Port\'s create-a-scorecard)'));
+      continue;
+    }
+    const content = raw as ScorecardsFile;
+    let ok = true;
+    content.scorecards.forEach((sc, i) => {
+      const check = checkRequestBody('create-a-scorecard', sc);
+      if (!check.ok) {
+        ok = false;
+        problems.push(...schemaProblems(file, check.errors.map((e) => ({ ...e, instancePath: `/scorecards/${i}${e.instancePath}` })), "make the scorecard match Port's create-a-scorecard request schema (schemas/port-api/create-a-scorecard.json)"));
+      }
+    });
+    if (ok) scorecards.push({ file, content });
+  }
+
+  const pages: Bundle['pages'] = [];
+  for (const file of manifest.parts.pages ?? []) {
+    const raw = readJson(root, file, problems);
+    if (raw === undefined) continue;
+    if (validators.page(raw)) pages.push({ file, content: raw as PageFile });
+    else problems.push(...schemaProblems(file, validators.page.errors, 'see schemas/page-file.schema.ts (the page body Port\'s clients send to POST /v1/pages)'));
+  }
+
   if (problems.length || !webhook || !pkg?.version) {
     if (!pkg?.version) problems.push({ file: 'package.json', path: '/version', message: 'missing', fix: 'set the package version' });
     return { problems };
   }
   return {
-    bundle: { root, packageVersion: pkg.version, template: manifest, blueprints, webhook, events, functions, backfill },
+    bundle: { root, packageVersion: pkg.version, template: manifest, blueprints, webhook, events, functions, backfill, scorecards, pages },
     problems,
   };
 }

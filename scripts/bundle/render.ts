@@ -3,6 +3,8 @@
 // install options resolved, shared functions inlined, the secret filled in or masked).
 import type { BundleMapping } from '../../schemas/mapping.schema.ts';
 import type { BackfillKind } from '../../schemas/backfill-file.schema.ts';
+import type { PageFile } from '../../schemas/page-file.schema.ts';
+import type { Scorecard } from '../../schemas/scorecards-file.schema.ts';
 import type { Blueprint, Webhook, WebhookMapping } from '../port/types.ts';
 import type { Bundle } from './load.ts';
 import { inlineFunctions } from './inline-functions.ts';
@@ -69,6 +71,22 @@ export function renderWebhook(bundle: Bundle, { options, secret }: RenderWebhook
 /** Blueprint bodies in creation order. */
 export function renderBlueprints(bundle: Bundle): Blueprint[] {
   return bundle.blueprints.map((b) => structuredClone(b.content));
+}
+
+/** One scorecard and the blueprint it is created on (`POST /v1/blueprints/{blueprint}/scorecards`). */
+export interface RenderedScorecard {
+  blueprint: string;
+  scorecard: Scorecard;
+}
+
+/** Scorecard bodies, in template.json order. */
+export function renderScorecards(bundle: Bundle): RenderedScorecard[] {
+  return bundle.scorecards.flatMap((f) => f.content.scorecards.map((scorecard) => ({ blueprint: f.content.blueprint, scorecard: structuredClone(scorecard) })));
+}
+
+/** Page bodies (`POST /v1/pages`), in template.json order. */
+export function renderPages(bundle: Bundle): PageFile[] {
+  return bundle.pages.map((p) => structuredClone(p.content));
 }
 
 /** The backfill mappings of one kind, functions inlined and options resolved. */

@@ -19,6 +19,7 @@ import type { BundleProblem } from './problems.ts';
 import { inlineFunctions } from './inline-functions.ts';
 import { missingIdProblems } from './missing-id-probe.ts';
 import { renderWebhook } from './render.ts';
+import { pageProblems, scorecardProblems } from './resource-checks.ts';
 
 /** Group-hook event flags GitLab accepts (gitlab.md §1.1). */
 export const GITLAB_HOOK_EVENT_FLAGS: ReadonlySet<string> = new Set(GROUP_HOOK_EVENT_FLAGS);
@@ -219,6 +220,7 @@ export function validateBundle(bundle: Bundle, engine: MappingEngine): BundlePro
       out.push({ file: webhookFile, path: `(rendered, options ${JSON.stringify(options)})${e.instancePath}`, message: `Port's create-a-webhook schema: ${e.message}`, fix: 'fix the mapping at that index (mappings are numbered across the event files in order)' });
     }
   }
+  out.push(...scorecardProblems(bundle, blueprints), ...pageProblems(bundle, blueprints));
   const dir = join(bundle.root, 'blueprints');
   for (const name of existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
     const file = `blueprints/${name}`;

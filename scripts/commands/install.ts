@@ -8,15 +8,15 @@ import { confirm, processIO, type CommandIO } from '../install/io.ts';
 import { runInstall, type InstallDeps, type InstallSummary } from '../install/run.ts';
 import { installJson, installText } from '../install/summary.ts';
 
-export const INSTALL_HELP = `usage: port-gitlab install [--dry-run] [--yes] [--json] [--skip-hook] [--skip-backfill] [--project-hooks] [--confidential-issues] [input flags]
+export const INSTALL_HELP = `usage: port-gitlab install [--dry-run] [--yes] [--json] [--skip-hook] [--skip-backfill] [--project-hooks] [--confidential-issues] [--no-dashboards] [--overwrite-dashboard] [input flags]
 
-Installs the GitLab integration into Port: blueprints, this install's own secured Port webhook
-(gitlabIntegration-<hash of the GitLab URL and group ids>), one GitLab group hook per listed
-top-level group, then the backfill of what already exists (which stores the sync watermark). Safe
-to repeat: a run with nothing to change sends no write request but the watermark. Hooks of an older
-version's shared webhook (gitlabIntegration) move to the install's own without losing an event.
-Refused (exit 2) when Port holds entities of another GitLab instance: one instance per Port
-organisation.
+Installs the GitLab integration into Port: blueprints, scorecards and the "GitLab" dashboard page,
+this install's own secured Port webhook (gitlabIntegration-<hash of the GitLab URL and group ids>),
+one GitLab group hook per listed top-level group, then the backfill of what already exists (which
+stores the sync watermark). Safe to repeat: a run with nothing to change sends no write request but
+the watermark. Hooks of an older version's shared webhook (gitlabIntegration) move to the install's
+own without losing an event. Refused (exit 2) when Port holds entities of another GitLab instance:
+one instance per Port organisation.
 
   --dry-run             print the plan (blueprint property diff, webhook diff, hooks) and write nothing
   --yes                 do not ask for confirmation on a terminal
@@ -27,6 +27,9 @@ organisation.
                         install one hook per project instead; a project that refuses its hook
                         (no Maintainer role, deleted meanwhile) is skipped and listed with the fix
   --confidential-issues catalog confidential issues too (INGEST_CONFIDENTIAL_ISSUES=true)
+  --no-dashboards       install no scorecard and no dashboard page (INSTALL_DASHBOARDS=false)
+  --overwrite-dashboard replace a dashboard page edited in Port with the bundle's (the plan shows
+                        where they differ); without it an edited page is kept as it is
 
 Inputs (environment variable, or the flag):
   PORT_CLIENT_ID       --port-client-id       Port → Settings → Credentials (an organisation credential)
@@ -57,12 +60,15 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
     help: INSTALL_HELP,
     tuning: o.tuning,
     bundleDir: o.bundleDir,
-    need: inputNeeds('write the blueprints, the webhook and the entities to Port', 'read the groups, install their hooks and backfill them', { INGEST_CONFIDENTIAL_ISSUES: 'choose whether confidential issues are cataloged' }),
+    need: inputNeeds('write the blueprints, the webhook and the entities to Port', 'read the groups, install their hooks and backfill them', { INGEST_CONFIDENTIAL_ISSUES: 'choose whether confidential issues are cataloged', INSTALL_DASHBOARDS: 'choose whether scorecards and the dashboard are installed' }),
     options: {
       ...SHARED_FLAGS.dryRun, ...SHARED_FLAGS.yes, ...SHARED_FLAGS.json,
-      'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' },
+      'skip-hook': { type: 'boolean' }, 'skip-backfill': { type: 'boolean' }, 'project-hooks': { type: 'boolean' }, 'overwrite-dashboard': { type: 'boolean' },
     },
-    conflicts: [{ flags: ['skip-hook', 'project-hooks'], why: '--skip-hook installs no GitLab hook at all, --project-hooks one hook per project; give the one you mean.' }],
+    conflicts: [
+      { flags: ['skip-hook', 'project-hooks'], why: '--skip-hook installs no GitLab hook at all, --project-hooks one hook per project; give the one you mean.' },
+      { flags: ['no-dashboards', 'overwrite-dashboard'], why: '--no-dashboards installs no dashboard page, --overwrite-dashboard replaces it; give the one you mean.' },
+    ],
   });
   if (typeof ctx === 'number') return { exitCode: ctx };
   const { io, values } = ctx;
@@ -75,7 +81,7 @@ export async function runInstallCommand(argv: string[], o: InstallCommandOptions
       onStep: o.onStep,
       confirm: io.isTTY && !json ? async (plan) => { io.stderr(`${plan}\n`); return confirm(io, 'Apply these changes?'); } : undefined,
     },
-    { dryRun: Boolean(values['dry-run']), yes: Boolean(values.yes), skipHook: Boolean(values['skip-hook']), skipBackfill: Boolean(values['skip-backfill']), projectHooks: Boolean(values['project-hooks']) },
+    { dryRun: Boolean(values['dry-run']), yes: Boolean(values.yes), skipHook: Boolean(values['skip-hook']), skipBackfill: Boolean(values['skip-backfill']), projectHooks: Boolean(values['project-hooks']), overwriteDashboard: Boolean(values['overwrite-dashboard']) },
   );
   if (json) io.stdout(JSON.stringify(installJson(summary)) + '\n');
   else (summary.ok ? io.stdout : io.stderr)(installText(summary));

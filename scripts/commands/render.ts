@@ -1,5 +1,5 @@
 // `port-gitlab render --json`: the exact bodies the installer sends to Port, secret masked.
-import { renderBlueprints, renderWebhook } from '../bundle/render.ts';
+import { renderBlueprints, renderPages, renderScorecards, renderWebhook } from '../bundle/render.ts';
 import { loadBundleForCommand, optionsFromFlags } from '../cli/bundle-options.ts';
 import { parseCommandArgs } from '../cli/args.ts';
 import { CliError, EXIT } from '../cli/errors.ts';
@@ -7,8 +7,9 @@ import { processIO, type CommandIO } from '../install/io.ts';
 
 const HELP = `usage: port-gitlab render --json [--confidential-issues] [--dir DIR]
 
-Prints {"blueprints": [...], "webhook": {...}}: the blueprint bodies (in creation order) and the
-webhook body the installer sends to Port, with the webhook secret masked.
+Prints {"blueprints": [...], "webhook": {...}, "scorecards": [{"blueprint", "scorecard"}...],
+"pages": [...]}: the blueprint bodies (in creation order), the webhook body (secret masked), the
+scorecards with the blueprint each is created on, and the dashboard pages — what the installer sends.
 
   --confidential-issues  render as if INGEST_CONFIDENTIAL_ISSUES were on
   --dir DIR              render a fork's checkout instead of this package
@@ -25,6 +26,6 @@ export async function run(argv: string[], io: CommandIO = processIO()): Promise<
   if (!values.json) throw new CliError('render only prints JSON: run `port-gitlab render --json`.');
   const bundle = await loadBundleForCommand(values.dir);
   const options = optionsFromFlags(bundle, values);
-  io.stdout(JSON.stringify({ blueprints: renderBlueprints(bundle), webhook: renderWebhook(bundle, { options }) }) + '\n');
+  io.stdout(JSON.stringify({ blueprints: renderBlueprints(bundle), webhook: renderWebhook(bundle, { options }), scorecards: renderScorecards(bundle), pages: renderPages(bundle) }) + '\n');
   return EXIT.ok;
 }

@@ -73,6 +73,8 @@ export async function runUninstallCommand(argv: string[], o: { io?: CommandIO; t
     lines.push(`  Port webhook: ${result.webhook ? (result.webhook.kept ? 'kept' : result.webhook.deleted ? 'deleted' : 'not deleted') : 'none existed'}`);
     if (result.legacyWebhook) lines.push(`  legacy shared Port webhook ${result.legacyWebhook.identifier}: ${result.legacyWebhook.kept ? `kept. Why: ${result.legacyWebhook.reason}` : result.legacyWebhook.deleted ? 'deleted' : 'not deleted'}`);
     if (result.syncState) lines.push(`  sync watermark: ${result.syncState.entityDeleted ? 'deleted' : 'none'}${result.syncState.blueprintDeleted ? ` (blueprint ${SYNC_STATE_BLUEPRINT} deleted: no install has one left)` : ''}`);
+    if (result.scorecards?.length) lines.push(`  scorecards: ${result.scorecards.map((c) => `${c.blueprint}/${c.identifier} ${c.kept ? 'kept' : c.deleted ? 'deleted' : 'not deleted'}`).join(', ')}`);
+    for (const p of result.pages ?? []) lines.push(`  page ${p.identifier}: ${p.kept ? `kept (${p.kept})` : p.deleted ? 'deleted' : 'not deleted'}`);
     if (result.shared) {
       lines.push(`  kept the blueprints. Why: ${result.shared.reason}`);
       if (purge) lines.push(`  entities of this install deleted: ${result.blueprints.filter((b) => b.entitiesDeleted).map((b) => `${b.identifier} (${b.entitiesDeleted})`).join(', ') || '—'}`);

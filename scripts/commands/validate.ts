@@ -38,7 +38,7 @@ export async function run(argv: string[], io: CommandIO = processIO()): Promise<
     io.stderr(`${problems.length} problem(s):\n${problems.map((p) => '  ' + formatProblem(p)).join('\n')}\n`);
   } else {
     const b = bundle!;
-    io.stdout(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds — version ${b.packageVersion}\n`);
+    io.stdout(`ok: ${b.blueprints.length} blueprints, ${b.events.length} webhook event files (${b.events.reduce((n, e) => n + e.content.mappings.length, 0)} mappings), ${b.backfill.length} backfill kinds, ${b.scorecards.reduce((n, s) => n + s.content.scorecards.length, 0)} scorecards, ${b.pages.length} dashboard page(s) — version ${b.packageVersion}\n`);
   }
   return problems.length ? EXIT.failed : EXIT.ok;
 }

@@ -22,6 +22,7 @@ import { bundleOptionsFor } from './run.ts';
 import { renderWebhook } from '../bundle/render.ts';
 import { recoverableSecret } from './webhook-secret.ts';
 import { checkProjectHooks, type ProjectHookDetails } from './doctor-project-hooks.ts';
+import { checkResources } from './resources/doctor.ts';
 
 export interface DoctorCheck {
   check: string;
@@ -203,6 +204,7 @@ export async function runDoctor(port: PortClient, gitlab: GitLabClient, bundle: 
       entityCounts[id] = null;
     }
   }
+  checks.push(...(await checkResources(port, bundle, Object.entries(entityCounts).filter(([, n]) => n !== null).map(([id]) => id))));
   const missing = Object.entries(entityCounts).filter(([, n]) => n === null).map(([id]) => id);
   add(missing.length
     ? { check: 'port.blueprints', status: 'fail', message: `blueprints missing in Port: ${missing.join(', ')}`, fix: 'run `port-gitlab install`' }

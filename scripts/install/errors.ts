@@ -3,7 +3,7 @@
 import { PortApiError, PortRequestSchemaError } from '../clients/port/errors.ts';
 import { GitLabApiError } from '../clients/gitlab/errors.ts';
 
-export type InstallStep = 'inputs' | 'preflight' | 'plan' | 'blueprints' | 'webhook' | 'hooks' | 'backfill' | 'uninstall' | 'doctor';
+export type InstallStep = 'inputs' | 'preflight' | 'plan' | 'blueprints' | 'scorecards' | 'pages' | 'webhook' | 'hooks' | 'backfill' | 'uninstall' | 'doctor';
 
 export class InstallStepError extends Error {
   constructor(

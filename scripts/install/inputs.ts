@@ -8,7 +8,7 @@ import { headerUnsafeChar, headerUnsafeMessage } from '../clients/shared/header-
 
 export type InputName =
   | 'PORT_CLIENT_ID' | 'PORT_CLIENT_SECRET' | 'PORT_API_URL'
-  | 'GITLAB_URL' | 'GITLAB_TOKEN' | 'GITLAB_GROUPS' | 'INGEST_CONFIDENTIAL_ISSUES';
+  | 'GITLAB_URL' | 'GITLAB_TOKEN' | 'GITLAB_GROUPS' | 'INGEST_CONFIDENTIAL_ISSUES' | 'INSTALL_DASHBOARDS';
 
 /** A group as the user named it: a numeric id or the full path of a top-level group. */
 export type GroupRef = { kind: 'id'; id: number; raw: string } | { kind: 'path'; path: string; raw: string };
@@ -27,6 +27,8 @@ export interface InstallInputs {
   gitlabToken: string;
   gitlabGroups: GroupRef[];
   confidentialIssues: boolean;
+  /** Scorecards and dashboard pages (INSTALL_DASHBOARDS; absent: the template's default, on). */
+  installDashboards?: boolean;
 }
 
 export interface InputProblem {
@@ -48,6 +50,8 @@ export const INPUT_FLAGS: Record<InputName, string> = {
   GITLAB_TOKEN: 'gitlab-token',
   GITLAB_GROUPS: 'gitlab-groups',
   INGEST_CONFIDENTIAL_ISSUES: 'confidential-issues',
+  // The flag turns it off: on is the default, so the flag that matters is the opt-out.
+  INSTALL_DASHBOARDS: 'no-dashboards',
 };
 
 /** The flags that carry a secret: their values are redacted from every output. */
@@ -63,6 +67,7 @@ export const INPUT_PARSE_OPTIONS = {
   'gitlab-token': { type: 'string' },
   'gitlab-groups': { type: 'string' },
   'confidential-issues': { type: 'boolean' },
+  'no-dashboards': { type: 'boolean' },
 } as const;
 
 export type InputFlagValues = Partial<Record<string, string | boolean | undefined>>;
@@ -146,6 +151,7 @@ export function readInputs(
   const value = (name: InputName): string | undefined => {
     if (!(name in need)) return undefined;
     const f = flags[INPUT_FLAGS[name]];
+    if (name === 'INSTALL_DASHBOARDS' && f === true) return 'false'; // --no-dashboards
     if (typeof f === 'string') return f;
     if (typeof f === 'boolean') return String(f);
     const e = env[name];
@@ -216,8 +222,16 @@ export function readInputs(
     else confidentialIssues = b;
   }
 
+  let installDashboards = declared(template, 'INSTALL_DASHBOARDS')?.default !== false;
+  const dashboards = value('INSTALL_DASHBOARDS');
+  if (dashboards !== undefined) {
+    const b = parseBoolean(dashboards);
+    if (b === undefined) problem('INSTALL_DASHBOARDS', `"${dashboards}" is not a boolean; use true or false`);
+    else installDashboards = b;
+  }
+
   if (problems.length) return { problems };
-  return { inputs: { portClientId, portClientSecret, portApiUrl, gitlabUrl, gitlabToken, gitlabGroups, confidentialIssues }, problems };
+  return { inputs: { portClientId, portClientSecret, portApiUrl, gitlabUrl, gitlabToken, gitlabGroups, confidentialIssues, installDashboards }, problems };
 }
 
 /** Every problem, one line each, with the flag, the environment variable and where to get it. */

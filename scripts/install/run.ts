@@ -24,6 +24,7 @@ import { instanceRoot, webhookDescription } from './instance-guard.ts';
 import { describeCovered, groupsOfOtherInstalls } from './group-overlap.ts';
 import { writeInstallWatermark } from './install-watermark.ts';
 import { formatWebhookPlan, planWebhook, type SecretSource, type WebhookPlan } from './webhook-plan.ts';
+import { applyResources, formatResourcePlan, planResources, plannedResources, resourcesChange, type ResourcePlan, type ResourceSummary } from './resources/step.ts';
 
 export interface InstallFlags {
   dryRun?: boolean;
@@ -32,6 +33,8 @@ export interface InstallFlags {
   skipHook?: boolean;
   skipBackfill?: boolean;
   projectHooks?: boolean;
+  /** Replace a dashboard page edited in Port with the bundle's. */
+  overwriteDashboard?: boolean;
 }
 
 export interface InstallDeps {
@@ -59,6 +62,8 @@ export interface InstallSummary {
   exitCode: 0 | 1 | 2;
   preflight: { ok: boolean; checks: PreflightCheck[] };
   blueprints: { created: string[]; updated: string[]; unchanged: string[] };
+  /** Scorecards and dashboard pages (resources/step.ts); what the plan would do in a dry run. */
+  resources?: ResourceSummary;
   webhook?: { identifier: string; action: 'created' | 'updated' | 'unchanged' | 'create' | 'update'; secret: SecretSource; url?: string; diff?: string[] };
   hooks: Array<HookResult | HookRefusal | { kind: 'group' | 'project'; target: string; targetId: number; id?: number; action: 'create' | 'update' | 'unchanged'; reasons: string[] }>;
   backfill?: BackfillSummary | { skipped: string };
@@ -82,9 +87,10 @@ export function bundleOptionsFor(bundle: Bundle, inputs: InstallInputs): BundleO
   return { ...defaultOptions(bundle), confidentialIssues: inputs.confidentialIssues };
 }
 
-function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string): string {
+function planText(bp: BlueprintPlan, wh: WebhookPlan, hooks: HookPlan | undefined, hookNote?: string, resources?: ResourcePlan): string {
   return [
     'Blueprints:', formatBlueprintPlan(bp) || '  (none)',
+    ...(resources ? [formatResourcePlan(resources)] : []),
     'Port webhook:', formatWebhookPlan(wh),
     'GitLab hooks:', hooks ? formatHookPlan(hooks) : `  ${hookNote ?? '(skipped: --skip-hook)'}`,
   ].join('\n');
@@ -158,6 +164,12 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   // The description records the GitLab instance (instance-guard.ts): another instance's install is refused on it.
   const description = webhookDescription(bundle.webhook.content.description, instanceRoot(inputs.gitlabUrl, pre.groups));
   const ownWebhook = { identifier: webhookIdentifier, ...(description ? { description } : {}) };
+  let resPlan: ResourcePlan;
+  try {
+    resPlan = await planResources(port, bundle, { enabled: inputs.installDashboards !== false, overwritePages: flags.overwriteDashboard, existingBlueprints: new Set(pre.existingBlueprints.map((b) => b.identifier)) });
+  } catch (err) {
+    return fail(1, 'plan', err);
+  }
   let whPlan = planWebhook(bundle, options, webhooks.own, { dryRun: flags.dryRun, ...ownWebhook });
   if (!flags.dryRun) deps.onSecret?.(whPlan.secret);
   const events = desiredHookEvents(bundle, options);
@@ -170,11 +182,12 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   } catch (err) {
     return fail(1, 'plan', err);
   }
-  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`);
+  summary.planText = planText(bpPlan, whPlan, hookPlan, flags.skipHook ? undefined : `  one ${hookGroups.some((g) => g.hookMode === 'project') ? 'hook per project' : 'group hook'} for each of ${hookGroups.map((g) => g.full_path).join(', ')}, pointing at the new webhook`, resPlan);
   if (webhooks.legacy) summary.planText += `\nLegacy webhook:\n  ${webhooks.legacyIdentifier} (shared by every install in older versions): this install's hooks are repointed to "${webhookIdentifier}"; it is deleted afterwards unless an install that has not migrated yet still uses it`;
 
   if (flags.dryRun) {
     summary.blueprints = blueprintResult(bpPlan);
+    summary.resources = plannedResources(resPlan);
     summary.webhook = { identifier: whPlan.identifier, action: whPlan.action, secret: whPlan.secretSource, url: pre.existingWebhook?.url, diff: whPlan.diff };
     summary.hooks = (hookPlan?.items ?? []).map((i) => ({ kind: i.target.kind, target: i.target.path, targetId: i.target.id, id: i.existing?.id, action: i.action, reasons: [...i.reasons, ...i.duplicates.map((d) => `duplicate hook ${d.id} (same URL): delete`)] }));
     summary.hooks.push(...(hookPlan?.refused ?? []));
@@ -187,7 +200,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
     return summary;
   }
 
-  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged' || i.duplicates.length > 0) === true;
+  const changes = bpPlan.items.some((i) => i.action !== 'unchanged') || resourcesChange(resPlan) || whPlan.action !== 'unchanged' || (!flags.skipHook && !hookPlan) || hookPlan?.items.some((i) => i.action !== 'unchanged' || i.duplicates.length > 0) === true;
   if (changes && deps.confirm && !flags.yes && !(await deps.confirm(summary.planText))) {
     return fail(1, 'plan', new InstallStepError('plan', 'cancelled; nothing was written'));
   }
@@ -200,6 +213,12 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
   try {
     await step('blueprints');
     summary.blueprints = await applyBlueprints(port, bpPlan, journal, { log });
+
+    current = 'scorecards';
+    await step('scorecards');
+    const resources = await applyResources(port, resPlan, journal, log);
+    summary.resources = resources.summary;
+    summary.notes.push(...resources.notes);
 
     current = 'webhook';
     await step('webhook');
@@ -248,6 +267,7 @@ export async function runInstall(deps: InstallDeps, flags: InstallFlags = {}): P
       log('rolling back what this run created…');
       summary.rolledBack = await journal.rollback();
       summary.blueprints.created = [];
+      if (summary.resources) summary.resources = { ...summary.resources, scorecards: { ...summary.resources.scorecards, created: [] }, pages: summary.resources.pages.filter((p) => p.action !== 'created') };
     }
     if (current === 'hooks' && whPlan.secretSource === 'rotated') {
       summary.notes.push('the webhook secret was rotated but not every hook got the new token; run the installer again to bring them in line');

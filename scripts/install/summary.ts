@@ -12,6 +12,7 @@ export function installJson(s: InstallSummary): Record<string, unknown> {
     dryRun: s.dryRun,
     exitCode: s.exitCode,
     blueprints: s.blueprints,
+    ...(s.resources ? { scorecards: s.resources.scorecards, pages: s.resources.pages, ...(s.resources.skipped ? { dashboards: s.resources.skipped } : {}) } : {}),
     webhook: s.webhook ?? null,
     hooks: s.hooks,
     ...(s.backfill ? { backfill: s.backfill } : {}),
@@ -52,6 +53,11 @@ export function installText(s: InstallSummary): string {
   if (!s.dryRun && s.preflight.ok) {
     out.push(s.ok ? '✓ installed' : !s.error && refused.length ? `! installed, but ${refused.length} project(s) have no hook (exit 1: needs attention):` : 'Result:');
     out.push(`  blueprints: created ${list(s.blueprints.created)}; updated ${list(s.blueprints.updated)}; unchanged ${list(s.blueprints.unchanged)}`);
+    if (s.resources?.skipped) out.push(`  scorecards and dashboard: ${s.resources.skipped}`);
+    else if (s.resources) {
+      out.push(`  scorecards: created ${list(s.resources.scorecards.created)}; updated ${list(s.resources.scorecards.updated)}; unchanged ${list(s.resources.scorecards.unchanged)}`);
+      for (const p of s.resources.pages) out.push(`  page ${p.identifier}: ${p.action}${p.reason ? ` (${p.reason})` : ''}`);
+    }
     if (s.webhook) out.push(`  Port webhook ${s.webhook.identifier}: ${s.webhook.action}; secret ${s.webhook.secret}${s.webhook.url ? `; URL ${s.webhook.url}` : ''}`);
     for (const h of s.hooks) {
       if (h.action === 'refused') continue;

@@ -22,6 +22,7 @@ import { findSharedUse, legacyWebhookUse, type SharedUse } from './shared-port.t
 import { activeWebhook, readInstallWebhooks } from './install-webhook.ts';
 import type { HookOwnerHints } from './hooks-repair.ts';
 import { SYNC_STATE_BLUEPRINT } from '../sync/watermark.ts';
+import { formatResourceRemoval, planResourceRemoval, removeResources, type ResourceRemovalPlan, type ResourceRemovalResult } from './resources/uninstall.ts';
 
 export interface OurHook {
   kind: 'group' | 'project';
@@ -52,6 +53,8 @@ export interface UninstallPlan {
   shared: SharedUse | null;
   /** What belongs to this install (backfill/ownership.ts): what a shared purge deletes. */
   owned: OwnedScope;
+  /** The bundle's scorecards and pages in Port, and whether they stay (resources/uninstall.ts). */
+  resources?: ResourceRemovalPlan;
 }
 
 export interface UninstallResult {
@@ -69,6 +72,8 @@ export interface UninstallResult {
   /** As in the plan: why the webhook and blueprints were kept, per blueprint counts. Null when nothing was shared. */
   shared: SharedUse | null;
   failures: Array<{ what: string; reason: string; fix?: string }>;
+  scorecards?: ResourceRemovalResult['scorecards'];
+  pages?: ResourceRemovalResult['pages'];
 }
 
 /** Every hook of this install on a target: ours by URL or name, with duplicates, and any still at the legacy webhook's URL (a half-done migration). */
@@ -130,7 +135,8 @@ export async function planUninstall(port: PortClient, gitlab: GitLabClient, bund
   if (purge) {
     for (const id of existing) blueprints.push({ identifier: id, entities: shared ? (await ownEntityIds(port, model, id, owned)).length : await port.countEntities(id) });
   }
-  return { installId, hooks, webhookIdentifier: webhooks.own ? webhooks.identifier : webhooks.legacy ? bundleWebhook : webhooks.identifier, webhook: webhooks.own, legacyWebhook, blueprints, shared, owned };
+  const resources = await planResourceRemoval(port, bundle, existing, shared, purge);
+  return { installId, hooks, webhookIdentifier: webhooks.own ? webhooks.identifier : webhooks.legacy ? bundleWebhook : webhooks.identifier, webhook: webhooks.own, legacyWebhook, blueprints, shared, owned, resources };
 }
 
 export function formatUninstallPlan(plan: UninstallPlan): string {
@@ -141,6 +147,7 @@ export function formatUninstallPlan(plan: UninstallPlan): string {
   const legacy = plan.legacyWebhook;
   if (legacy && !legacy.use) lines.push(`  - the Port webhook ${legacy.identifier} all installs shared in older versions (${legacy.webhook.url}): no other install still feeds it`);
   if (plan.blueprints.length) lines.push(`  - this install's sync watermark (${SYNC_STATE_BLUEPRINT} entity ${plan.installId}), if any, and that blueprint when no install has one left`);
+  if (plan.resources) lines.push(...formatResourceRemoval(plan.resources));
   if (!plan.shared) {
     for (const b of plan.blueprints) lines.push(`  - blueprint ${b.identifier} and its ${b.entities} entities`);
     if (legacy?.use) lines.push(`This will keep the Port webhook ${legacy.identifier}. Why: ${legacy.use.reason}.`);
@@ -187,6 +194,12 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
       result.hooks.push({ ...h, deleted: false });
       failed(`GitLab ${h.kind} hook ${h.id} on ${h.target}`, err);
     }
+  }
+  if (plan.resources) {
+    const r = await removeResources(port, plan.resources, log);
+    result.scorecards = r.scorecards;
+    result.pages = r.pages;
+    result.failures.push(...r.failures);
   }
   // This install's own webhook: never another's, so it goes whatever else shares the organisation.
   const deleteWebhook = async (identifier: string): Promise<{ identifier: string; deleted: boolean }> => {

@@ -7,6 +7,8 @@ import { createAjv } from '../schema/ajv.ts';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 
 const DIR = fileURLToPath(new URL('../../schemas/port-api/', import.meta.url));
+/** Operations Port published once and withdrew (the page create/patch routes); names keep the folder. */
+const HISTORICAL = 'historical-2024-03/';
 
 export interface PortOperation {
   /** File name without `.json`, e.g. `create-a-blueprint`. */
@@ -26,7 +28,13 @@ export type OperationName =
   | 'get-a-blueprints-entity-count' | 'get-a-webhook' | 'get-all-blueprints'
   | 'get-all-entities-of-a-blueprint' | 'get-all-webhooks' | 'get-an-entity' | 'get-audit-logs'
   | 'search-a-blueprints-entities' | 'search-entities' | 'update-a-blueprint' | 'update-a-webhook'
-  | 'update-an-entity';
+  | 'update-an-entity'
+  // Scorecards and pages (docs commit 4893974, 2026-01; see schemas/port-api/README.md).
+  | 'create-a-scorecard' | 'change-a-scorecard' | 'change-scorecards' | 'delete-a-scorecard'
+  | 'get-a-blueprints-scorecards' | 'get-a-scorecard' | 'get-all-scorecards' | 'get-a-page'
+  | 'get-all-pages-in-your-portal' | 'delete-a-page' | 'update-a-widget' | 'delete-a-widget'
+  // Withdrawn in 2024-06 (schemas/port-api/historical-2024-03/): the only published page bodies.
+  | 'historical-2024-03/create-pages' | 'historical-2024-03/patch-a-page' | 'historical-2024-03/create-a-widget-in-a-page';
 
 let operations: Map<string, PortOperation> | undefined;
 
@@ -58,7 +66,11 @@ function restoreCircularRefs(schema: unknown, pointer = '#'): unknown {
 function load(): Map<string, PortOperation> {
   if (operations) return operations;
   operations = new Map();
-  for (const file of readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()) {
+  const files = [
+    ...readdirSync(DIR).filter((f) => f.endsWith('.json')),
+    ...readdirSync(DIR + HISTORICAL).filter((f) => f.endsWith('.json')).map((f) => HISTORICAL + f),
+  ].sort();
+  for (const file of files) {
     const raw = JSON.parse(readFileSync(DIR + file, 'utf8'));
     const name = file.slice(0, -'.json'.length);
     const responses: PortOperation['responses'] = {};

@@ -14,6 +14,7 @@ import type { InstallInputs } from '../install/inputs.ts';
 import { startLocalPort, type LocalPort, type StoredEntity } from './port/server.ts';
 import { recentHistory, startLocalGitLab, type LocalGitLab, type SeedName } from './gitlab/index.ts';
 import { DEFAULT_SINCE_DAYS } from '../backfill/window.ts';
+import { demoLevels } from './demo-levels.ts';
 
 /**
  * The generated history ends today and starts well inside the backfill's default window, so the
@@ -123,9 +124,13 @@ export async function runDemo(argv: string[], rawIO: CommandIO = processIO()): P
     found.gitlabRelease = port.entities('gitlabRelease').find((r) => r.properties?.tagName === RELEASE_TAG && r.relations?.project === String(project!.id));
     say(`   gitlabRelease: ${found.gitlabRelease ? describeEntity(found.gitlabRelease) : `${RELEASE_TAG} — MISSING`}`);
 
+    say('\n4. scorecard levels and metrics, as Port answers them (README "Scorecards and dashboard")');
+    const levels = await demoLevels(clients.port, bundle);
+    for (const line of levels.lines) say(line);
+
     // The demo proves the live path: the merged MR, the pipeline with its jobs, the closed issue, the release.
     const live = found.gitlabMergeRequest?.properties?.state === 'merged' && Boolean(found.gitlabPipeline) && jobs.length === 2 && found.gitlabIssue?.properties?.state === 'closed' && Boolean(found.gitlabRelease);
-    if (values.json) io.stdout(JSON.stringify({ ok: live, counts, install: { blueprints: summary.blueprints, webhook: summary.webhook, hooks: summary.hooks, backfill: backfillWritten(summary.backfill) }, live: Object.fromEntries(Object.entries(found).map(([k, e]) => [k, e ? { identifier: e.identifier, title: e.title, properties: e.properties, relations: e.relations } : null])) }) + '\n');
+    if (values.json) io.stdout(JSON.stringify({ ok: live, counts, install: { blueprints: summary.blueprints, webhook: summary.webhook, hooks: summary.hooks, backfill: backfillWritten(summary.backfill) }, levels: { levels: levels.levels, projects: levels.projects }, live: Object.fromEntries(Object.entries(found).map(([k, e]) => [k, e ? { identifier: e.identifier, title: e.title, properties: e.properties, relations: e.relations } : null])) }) + '\n');
     say(live ? '\n✓ the sandbox works end to end; servers stopped.' : '\n✗ some live changes did not reach Port (see MISSING above)');
     return live ? 0 : 1;
   } catch (err) {

@@ -14,7 +14,7 @@ export interface BundleCopy {
 
 export function copyBundle(): BundleCopy {
   const dir = mkdtempSync(join(tmpdir(), 'port-gitlab-bundle-'));
-  for (const entry of ['package.json', 'template.json', 'blueprints', 'mappings']) cpSync(join(PACKAGE_ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['package.json', 'template.json', 'blueprints', 'mappings', 'scorecards', 'pages']) cpSync(join(PACKAGE_ROOT, entry), join(dir, entry), { recursive: true });
   const read = (file: string) => readFileSync(join(dir, file), 'utf8');
   const write = (file: string, text: string) => writeFileSync(join(dir, file), text);
   return {

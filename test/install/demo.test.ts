@@ -33,6 +33,13 @@ test('the demo installs, delivers live changes, prints the catalog and stops the
   expect(json.live.gitlabRelease).toMatchObject({ properties: { tagName: 'v1.0.0-demo', name: 'Demo release' }, relations: { project: json.live.gitlabProject.identifier } });
   expect(c.err()).toMatch(/entities the live changes wrote:[\s\S]*gitlabRelease: \S+ "Demo release" \(tagName: v1\.0\.0-demo\); project → /);
 
+  // Scorecard levels, as Port answers them: every active project of the seed is evaluated, and the
+  // project the live changes touched (merged MR, successful pipeline) has passed Bronze.
+  const health = json.levels.levels.gitlabProjectHealth as Record<string, number>;
+  expect(Object.values(health).reduce((a, b) => a + b, 0)).toBe(json.counts.gitlabProject);
+  expect(json.levels.projects.find((p: { identifier: string }) => p.identifier === json.live.gitlabProject.identifier)?.level).toMatch(/Silver|Gold/);
+  expect(c.err()).toMatch(/4\. scorecard levels and metrics[\s\S]*Project health \(gitlabProject\): Basic \d+, Bronze \d+, Silver \d+, Gold \d+/);
+
   // Both servers are gone once the demo returns.
   const urls = [...c.err().matchAll(/local (?:Port|GitLab)\s+(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
   expect(urls).toHaveLength(2);

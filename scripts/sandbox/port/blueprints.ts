@@ -137,6 +137,7 @@ export function deleteBlueprint(ctx: PortContext, identifier: string, writer: Wr
   }
   delete ctx.state.blueprints[identifier];
   delete ctx.state.entities[identifier];
+  if (ctx.state.scorecards) delete ctx.state.scorecards[identifier]; // its scorecards go with it
   ctx.state.catalogPages = ctx.state.catalogPages.filter((p) => p !== identifier);
   recordAudit(ctx, writer, { action: 'DELETE', resourceType: 'blueprint', status: 'SUCCESS', context: { blueprint: identifier } });
 }

@@ -1,6 +1,5 @@
 // The local Port's REST routes: method, path, Port's operation name (whose published schema
 // validates the body), and the handler that answers with Port's envelope and status.
-import type { OperationName } from '../../port/api-schemas.ts';
 import type { Blueprint, Webhook } from '../../port/types.ts';
 import { issueToken } from './auth.ts';
 import { queryAuditLog } from './audit-log.ts';
@@ -11,45 +10,13 @@ import {
   bulkDelete, bulkWrite, countEntities, deleteAllEntities, deleteEntity, entityGraph, getEntity, listEntities, project, searchEntities, toView, writeEntity,
   type SearchRequest, type WriteFlags,
 } from './entities.ts';
-import { invalid } from './errors.ts';
+import { boolParam, type ApiAnswer, type ApiRoute, type RouteDeps } from './route-kit.ts';
 import { assertQuerySupported, matchesQuery, type SearchQuery } from './search.ts';
 import { createWebhook, deleteWebhook, getWebhook, patchWebhook, putWebhook, toWebhookView } from './webhooks.ts';
+import { resourceRoutes, withScorecardLevels } from './resource-routes.ts';
 
-export interface ApiRequest {
-  params: Record<string, string>;
-  query: URLSearchParams;
-  body: any;
-  writer: Writer;
-}
-
-export interface ApiAnswer {
-  status: number;
-  body: unknown;
-}
-
-export interface ApiRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
-  path: string;
-  operation: OperationName;
-  /** false only for the token route. */
-  auth: boolean;
-  handle(req: ApiRequest): ApiAnswer;
-}
-
-export interface RouteDeps {
-  ctx: PortContext;
-  baseUrl(): string;
-  tokenLifetimeSeconds: number;
-}
-
-/** Reads a boolean query parameter the way Port's schema declares it (`true`/`false`). */
-export function boolParam(query: URLSearchParams, name: string, fallback = false): boolean {
-  const v = query.get(name);
-  if (v === null || v === '') return fallback;
-  if (v === 'true') return true;
-  if (v === 'false') return false;
-  throw invalid(`querystring/${name} must be true or false, got "${v}"`);
-}
+export type { ApiAnswer, ApiRequest, ApiRoute, RouteDeps } from './route-kit.ts';
+export { boolParam } from './route-kit.ts';
 
 function listParam(query: URLSearchParams, name: string): string[] | undefined {
   const values = [...query.getAll(name), ...query.getAll(`${name}[]`)];
@@ -69,7 +36,7 @@ const ok = (status: number, body: Record<string, unknown> = {}): ApiAnswer => ({
 
 export function portRoutes({ ctx, baseUrl, tokenLifetimeSeconds }: RouteDeps): ApiRoute[] {
   const webhookView = (id: string) => toWebhookView(getWebhook(ctx, id), baseUrl());
-  return [
+  return withScorecardLevels(ctx, [
     {
       method: 'POST', path: '/v1/auth/access_token', operation: 'create-an-access-token', auth: false,
       handle: ({ body }) => ({ status: 200, body: issueToken(ctx, body.clientId, body.clientSecret, tokenLifetimeSeconds) }),
@@ -188,5 +155,8 @@ export function portRoutes({ ctx, baseUrl, tokenLifetimeSeconds }: RouteDeps): A
 
     // Audit log
     { method: 'GET', path: '/v1/audit-log', operation: 'get-audit-logs', auth: true, handle: ({ query }) => ok(200, { audits: queryAuditLog(ctx.state.audit, query) }) },
-  ];
+
+    // Scorecards and pages (resource-routes.ts).
+    ...resourceRoutes(ctx),
+  ]);
 }

@@ -159,7 +159,7 @@ export async function startLocalPort(options: LocalPortOptions = {}): Promise<Lo
         }
       }
       if (body !== undefined || ['POST', 'PUT', 'PATCH'].includes(route.method)) {
-        const check = checkRequestBody(route.operation, body ?? {});
+        const check = route.checkBody ? route.checkBody(body ?? {}) : checkRequestBody(route.operation, body ?? {});
         if (!check.ok) throw new PortApiError(422, INVALID_REQUEST, `The json provided does not match the route's schema (${route.operation}): ${describeErrors(check.errors).slice(0, 10).join('; ')}`);
       }
       if (route.method === 'GET' || route.operation.includes('search')) await calculations.ready();

@@ -67,7 +67,29 @@ export interface PortState {
   audit: AuditEntry[];
   /** webhook identifier → request identifiers already processed (Port never processes one twice). */
   seenRequests: Record<string, string[]>;
+  /** blueprint → scorecard identifier → scorecard (scorecards.ts); absent in state files written before scorecards existed. */
+  scorecards?: Record<string, Record<string, StoredScorecard>>;
+  /** page identifier → page (pages.ts). */
+  pages?: Record<string, StoredPage>;
 }
+
+/** A scorecard as Port answers it: the create body (levels defaulted) plus its blueprint and audit fields. */
+export interface StoredScorecard {
+  identifier: string;
+  title: string;
+  blueprint: string;
+  levels: Array<{ title: string; color: string }>;
+  rules: Array<{ identifier: string; title: string; description?: string; level: string; query: { combinator: 'and' | 'or'; conditions: unknown[] } }>;
+  filter?: { combinator: 'and' | 'or'; conditions: unknown[] };
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+/** A page as the local Port keeps it: the body a client sent, plus audit fields. */
+export type StoredPage = Record<string, unknown> & { identifier: string; widgets: Array<Record<string, unknown>>; createdAt: string; updatedAt: string; createdBy: string; updatedBy: string };
 
 /** Bounds that keep a long-running sandbox's memory and state file small. */
 export const MAX_AUDIT_ENTRIES = 20_000;
