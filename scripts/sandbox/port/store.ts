@@ -113,6 +113,8 @@ export function loadState(file: string): PortState | undefined {
   return parsed;
 }
 
+let tmpCounter = 0;
+
 /** Debounced, atomic persistence: changes are written at most every `delayMs`, and on flush. */
 export class StatePersister {
   private timer: NodeJS.Timeout | undefined;
@@ -143,12 +145,17 @@ export class StatePersister {
     if (!this.dirty) return this.writing;
     this.dirty = false;
     const text = JSON.stringify(this.snapshot());
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = this.tmpName();
     this.writing = this.writing.then(async () => {
       await writeFile(tmp, text, { mode: 0o600 });
       await rename(tmp, this.file);
     });
     return this.writing;
+  }
+
+  /** Unique per write: two local Ports of one process on the same file (a restart) must not rename each other's file away. */
+  private tmpName(): string {
+    return `${this.file}.${process.pid}.${++tmpCounter}.tmp`;
   }
 
   /** Synchronous final write, for process exit paths. */
@@ -157,7 +164,7 @@ export class StatePersister {
     this.timer = undefined;
     if (!this.dirty) return;
     this.dirty = false;
-    const tmp = `${this.file}.${process.pid}.tmp`;
+    const tmp = this.tmpName();
     writeFileSync(tmp, JSON.stringify(this.snapshot()), { mode: 0o600 });
     renameSync(tmp, this.file);
   }
