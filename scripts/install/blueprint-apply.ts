@@ -9,6 +9,7 @@ import type { Blueprint } from '../port/types.ts';
 import { planBlueprints, type BlueprintPlan } from './blueprint-plan.ts';
 import { InstallStepError, explainError } from './errors.ts';
 import { CreationJournal } from './journal.ts';
+import { detachDerived } from './detach-derived.ts';
 
 export interface BlueprintApplyResult {
   created: string[];
@@ -56,6 +57,8 @@ export async function applyBlueprints(port: PortClient, plan: BlueprintPlan, jou
       if (!item.stages.derived || item.action === 'unchanged') continue;
       doing = current(item.identifier, 'adding the calculation, mirror and aggregation properties');
       await port.patchBlueprint(item.identifier, item.stages.derived);
+      // Undone before any blueprint is deleted (the journal runs backwards): an aggregation's target may be deleted first.
+      if (item.action === 'create' && !converged.has(item.identifier)) journal.record(`metrics of blueprint ${item.identifier}`, () => detachDerived(port, item.identifier));
     }
   } catch (err) {
     const e = explainError(err);

@@ -2,6 +2,7 @@
 // (bare → relations/ownership → calculation/mirror/aggregation); existing ones get only additive
 // changes (ours merged over theirs; properties, relations and enum values they have are kept).
 // A type or format change Port forbids stops the plan before anything is written.
+import { DERIVED_KEYS } from './detach-derived.ts';
 import { checkBlueprintChange, type RuleViolation } from '../port/blueprint-rules.ts';
 import type { Blueprint, StoredBlueprint } from '../port/types.ts';
 
@@ -35,7 +36,6 @@ export interface BlueprintPlan {
   forbidden: Array<RuleViolation & { blueprint: string }>;
 }
 
-const DERIVED_KEYS = ['calculationProperties', 'mirrorProperties', 'aggregationProperties'] as const;
 const RELATION_KEYS = ['relations', 'ownership'] as const;
 const META_KEYS = ['title', 'icon', 'description'] as const;
 const MAP_KEYS = ['relations', ...DERIVED_KEYS] as const;

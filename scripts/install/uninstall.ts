@@ -16,6 +16,7 @@ import { InstallStepError, explainError } from './errors.ts';
 import { splitOurHooks } from './hooks-repair.ts';
 import { groupKey, type InstallInputs } from './inputs.ts';
 import { installIdOf } from './install-id.ts';
+import { detachDerived } from './detach-derived.ts';
 import { purgeOwnEntities, ownEntityIds } from './purge-own.ts';
 import { ownedScope, type OwnedScope } from '../backfill/ownership.ts';
 import { findSharedUse, legacyWebhookUse, type SharedUse } from './shared-port.ts';
@@ -227,6 +228,7 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
     for (const b of plan.blueprints) await purgeOwn(port, bundle, b.identifier, plan.owned, result, log);
   }
   if (plan.blueprints.length) result.syncState = await purgeSyncState(port, plan.installId, o.clock ?? systemClock, failed);
+  if (!plan.shared) await detachAllDerived(port, plan.blueprints.map((b) => b.identifier), failed, log);
   for (const b of plan.shared ? [] : plan.blueprints) {
     const entry = { identifier: b.identifier, entitiesDeleted: 0, deleted: false };
     result.blueprints.push(entry);
@@ -240,11 +242,22 @@ export async function runUninstall(port: PortClient, gitlab: GitLabClient, bundl
     } catch (err) {
       failed(`blueprint ${b.identifier}`, err);
       const e = result.failures.at(-1)!;
-      if (err instanceof PortApiError && /relation/i.test(err.portMessage)) e.fix = 'another blueprint (not ours) has a relation to it; remove that relation in Port, then run uninstall --purge again';
+      if (err instanceof PortApiError && /relation|aggregation/i.test(err.portMessage)) e.fix = 'another blueprint (not ours) has a relation or an aggregation property pointing at it; remove it in Port, then run uninstall --purge again';
     }
   }
   result.ok = result.failures.length === 0;
   return result;
+}
+
+/** Before any blueprint goes: the metrics of every blueprint to delete (detach-derived.ts). A failure is reported; the deletions still run. */
+async function detachAllDerived(port: PortClient, ids: string[], failed: (what: string, err: unknown) => void, log: (line: string) => void): Promise<void> {
+  for (const id of ids) {
+    try {
+      if (await detachDerived(port, id)) log(`removed the calculation, mirror and aggregation properties of ${id} before deleting blueprints`);
+    } catch (err) {
+      failed(`the metrics of blueprint ${id}`, err);
+    }
+  }
 }
 
 /** Shared Port side: this install's entities of one blueprint go, the blueprint stays. */

@@ -134,6 +134,11 @@ export function deleteBlueprint(ctx: PortContext, identifier: string, writer: Wr
     if (rel) {
       throw new PortApiError(422, 'has_dependents', `Blueprint "${other.identifier}" has relation "${rel[0]}" to "${identifier}"; remove that relation first`);
     }
+    // Undocumented in Port; the local Port takes the strict side, so that our uninstall and rollback are proven to work either way.
+    const agg = Object.entries(other.aggregationProperties ?? {}).find(([, a]) => (a as { target?: unknown }).target === identifier);
+    if (agg) {
+      throw new PortApiError(422, 'has_dependents', `Blueprint "${other.identifier}" has aggregation property "${agg[0]}" targeting "${identifier}"; remove that aggregation property first`);
+    }
   }
   delete ctx.state.blueprints[identifier];
   delete ctx.state.entities[identifier];
