@@ -174,6 +174,21 @@ interface ParityCase {
   restOnlyRelations?: string[];
 }
 
+/** GitLab's REST merge request for the MR of a Merge Request Hook payload, with what the REST object has and the payload has not. */
+function restMergeRequest(w: any, changes: Record<string, unknown> = {}) {
+  const a = w.body.object_attributes;
+  return {
+    parent: group(),
+    object: {
+      ...restObject('merge_request'), id: a.id, iid: a.iid, project_id: w.body.project.id, title: a.title, state: a.state, web_url: a.url,
+      source_branch: a.source_branch, target_branch: a.target_branch, draft: a.draft, labels: a.labels.map((l: any) => l.title),
+      reviewers: w.body.reviewers, assignees: w.body.assignees, author: { id: a.author_id, username: w.body.user.username },
+      detailed_merge_status: a.detailed_merge_status, created_at: a.created_at, updated_at: a.updated_at, merged_at: null, closed_at: null,
+      ...changes,
+    },
+  };
+}
+
 const CASES: ParityCase[] = [
   {
     kind: 'mergeRequests', blueprint: 'gitlabMergeRequest', webhook: () => {
@@ -182,18 +197,7 @@ const CASES: ParityCase[] = [
       return w;
     },
     webhookId: (w) => String(w.body.object_attributes.id),
-    rest: (w) => {
-      const a = w.body.object_attributes;
-      return {
-        parent: group(),
-        object: {
-          ...restObject('merge_request'), id: a.id, iid: a.iid, project_id: w.body.project.id, title: a.title, state: a.state, web_url: a.url,
-          source_branch: a.source_branch, target_branch: a.target_branch, draft: a.draft, labels: a.labels.map((l: any) => l.title),
-          reviewers: w.body.reviewers, assignees: w.body.assignees, author: { id: a.author_id, username: w.body.user.username },
-          detailed_merge_status: a.detailed_merge_status, created_at: a.created_at, updated_at: a.updated_at, merged_at: null, closed_at: null,
-        },
-      };
-    },
+    rest: (w) => restMergeRequest(w),
     restOnly: [],
   },
   {
@@ -205,19 +209,7 @@ const CASES: ParityCase[] = [
       return w;
     },
     webhookId: (w) => String(w.body.object_attributes.id),
-    rest: (w) => {
-      const a = w.body.object_attributes;
-      return {
-        parent: group(),
-        object: {
-          ...restObject('merge_request'), id: a.id, iid: a.iid, project_id: w.body.project.id, title: a.title, state: a.state, web_url: a.url,
-          source_branch: a.source_branch, target_branch: a.target_branch, draft: a.draft, labels: a.labels.map((l: any) => l.title),
-          reviewers: w.body.reviewers, assignees: w.body.assignees, author: { id: a.author_id, username: w.body.user.username },
-          detailed_merge_status: a.detailed_merge_status, created_at: a.created_at, updated_at: '2013-12-04T19:53:04Z',
-          merged_at: '2013-12-04T19:53:04Z', closed_at: null,
-        },
-      };
-    },
+    rest: (w) => restMergeRequest(w, { updated_at: '2013-12-04T19:53:04Z', merged_at: '2013-12-04T19:53:04Z' }),
     restOnly: [],
   },
   {
