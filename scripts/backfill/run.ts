@@ -463,7 +463,7 @@ class BackfillRun {
 
   /** Incremental: the projects with pipelines updated since `since`, by GraphQL; undefined when it failed (then REST, per project). */
   private async pipelineActivity(since: string): Promise<PipelineActivity | undefined> {
-    const activity: PipelineActivity = { scanned: new Set(), changed: new Set(), noEnvironments: new Set() };
+    const activity: PipelineActivity = { scanned: new Set(), changed: new Set() };
     try {
       for (const top of this.topGroups) await scanChangedPipelines(this.gitlab, String(top.full_path), since, (r) => this.gl.run(r), activity, this.stop.signal);
       return activity;
@@ -517,9 +517,7 @@ class BackfillRun {
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
     // Each deployment's environment tier comes from the project's environments (environment-tiers.ts).
     const tiers = new Map<string, Map<number, string>>();
-    // Incremental: GraphQL saw no environment in this project, so it has no deployment to list.
-    const noDeployments = this.activity?.noEnvironments.has(Number(p.id)) === true;
-    if (this.kinds.has('deployments') && !noDeployments) {
+    if (this.kinds.has('deployments')) {
       await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known, complete: (page) => withEnvironmentTiers(this.src(), id, page, tiers) });
     }
     // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.

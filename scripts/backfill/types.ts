@@ -54,9 +54,8 @@ export interface BackfillOptions {
    */
   updatedSince?: string;
   /**
-   * Incremental only: find the projects with changed pipelines, and those without environments,
-   * through GitLab's GraphQL API (changed-pipelines.ts), and list only the pipelines of the former
-   * and no deployments of the latter (default true); false lists every project's.
+   * Incremental only: find the projects with changed pipelines through GitLab's GraphQL API
+   * (changed-pipelines.ts), and list only their pipelines (default true); false lists every project's.
    */
   graphqlPipelineScan?: boolean;
   /**
