@@ -59,6 +59,11 @@ export interface BackfillOptions {
    */
   graphqlPipelineScan?: boolean;
   /**
+   * Read the deployments' environment tiers through GitLab's GraphQL API, many projects a request
+   * (environment-tiers-graphql.ts; default true); false reads each project's environments list.
+   */
+  graphqlEnvironmentTiers?: boolean;
+  /**
    * Incremental only: reconcile reads back every entity of ours, not only those that could be
    * stale (reconcile-candidates.ts). For the test that both decide the same.
    */

@@ -3,7 +3,8 @@
 //   Query.group(fullPath: ID!): Group, Query.project(fullPath: ID!): Project, Query.queryComplexity { score limit }
 //   Group { id fullPath name webUrl projects(includeSubgroups, includeArchived, first, after): ProjectConnection }
 //   Project { id fullPath name webUrl archived pipelines(updatedAfter, updatedBefore, status, ref, first, after): PipelineConnection
-//             environments(name, search, first, after): EnvironmentConnection (one project a request) }
+//             environments(name, search, first, after): EnvironmentConnection (one project a request)
+//             environment(name, search): Environment }
 //   Environment { id name tier (from 15.4) }
 //   Pipeline { id iid status ref sha source path createdAt updatedAt startedAt finishedAt duration }
 //   …Connection { nodes edges { cursor node } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } count }
@@ -157,6 +158,22 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
         const rows = [...envs.values()].filter((e) => (a.name === undefined || e.name === a.name) && (a.search === undefined || e.name.includes(String(a.search))));
         rows.sort((x, y) => x.id - y.id);
         return connection(rows, a, false);
+      },
+    },
+    environment: {
+      // Resolvers::EnvironmentsResolver.single: the environment of that exact name, or null; no call limit.
+      type: 'Environment', resolver: true,
+      args: { name: { type: 'String' }, search: { type: 'String' } },
+      resolve: (p: ProjectRec, a, ctx) => {
+        const seq = ctx.gl.state.projectDeployments(p.id);
+        let found: EnvironmentView | null = null;
+        for (let i = 0; i < seq.length; i++) {
+          const d = seq.at(i);
+          if ((a.name === undefined || d.environment === a.name) && (a.search === undefined || d.environment.includes(String(a.search))) && (found === null || d.environmentId < found.id)) {
+            found = { id: d.environmentId, name: d.environment, tier: d.environmentTier };
+          }
+        }
+        return found;
       },
     },
     pipelines: {
