@@ -6,13 +6,14 @@
 // so the pipelines and their jobs map exactly as in a backfill: GraphQL gives `Time` to the
 // second, REST to the millisecond). A project this scan did not see, or whose pipelines it could
 // not read, is listed through REST as before.
-// The same request tells which projects have an environment: a deployment always belongs to one
-// of its project's environments, so a project without any has no deployment, and its deployments
-// list (one REST request per project: GitLab has no other) would be empty.
+// It does not ask for `Project.environments`: GitLab resolves that field for one project a request
+// (app/graphql/types/project_type.rb, FieldCallCount limit 1: `"environments" field can be
+// requested only for 1 Project(s) at a time.` for the others), so every project's deployments are
+// listed through REST.
 import { graphqlQuery } from '../clients/gitlab/graphql.ts';
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 
-/** Complexity 25 of GitLab's 250 (resolver fields: children + 1, × (1 + page size × 0.01)); depth 6 of 20. */
+/** Complexity 19 of GitLab's 250 (resolver fields: children + 1, × (1 + page size × 0.01)); depth 6 of 20. */
 export const CHANGED_PIPELINES_QUERY = `query ChangedPipelines($group: ID!, $since: Time!, $after: String) {
   group(fullPath: $group) {
     projects(includeSubgroups: true, first: 100, after: $after) {
@@ -20,7 +21,6 @@ export const CHANGED_PIPELINES_QUERY = `query ChangedPipelines($group: ID!, $sin
       nodes {
         id
         pipelines(updatedAfter: $since, first: 1) { nodes { id } }
-        environments(first: 1) { nodes { id } }
       }
     }
   }
@@ -30,7 +30,7 @@ interface Answer {
   group: {
     projects: {
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
-      nodes: Array<{ id: string; pipelines: { nodes: Array<{ id: string }> } | null; environments: { nodes: Array<{ id: string }> } | null }>;
+      nodes: Array<{ id: string; pipelines: { nodes: Array<{ id: string }> } | null }>;
     };
   } | null;
 }
@@ -40,8 +40,6 @@ export interface PipelineActivity {
   scanned: Set<number>;
   /** Of those, the ones with a pipeline updated after `since`. */
   changed: Set<number>;
-  /** Projects the scan saw with their environments readable and none: no deployment to list. */
-  noEnvironments: Set<number>;
 }
 
 /** Safety net against a server that never ends a connection (1,000,000 projects). */
@@ -59,14 +57,13 @@ function projectId(gid: string): number {
  * `since`. `run` wraps each request (the backfill's GitLab limiter). Throws on any GraphQL or
  * HTTP error: the caller then lists every project's pipelines through REST.
  */
-export async function scanChangedPipelines(gitlab: GitLabClient, group: string, since: string, run: <T>(request: () => Promise<T>) => Promise<T>, into: PipelineActivity = { scanned: new Set(), changed: new Set(), noEnvironments: new Set() }, signal?: AbortSignal): Promise<PipelineActivity> {
+export async function scanChangedPipelines(gitlab: GitLabClient, group: string, since: string, run: <T>(request: () => Promise<T>) => Promise<T>, into: PipelineActivity = { scanned: new Set(), changed: new Set() }, signal?: AbortSignal): Promise<PipelineActivity> {
   let after: string | null = null;
   for (let page = 0; page < MAX_PAGES; page++) {
     const data: Answer = await run(() => graphqlQuery<Answer>(gitlab, CHANGED_PIPELINES_QUERY, { group, since, after }, signal));
     if (!data.group) throw new Error(`GitLab's GraphQL API does not show group ${group} to this token`);
     for (const node of data.group.projects.nodes) {
       const id = projectId(node.id);
-      if (node.environments && node.environments.nodes.length === 0) into.noEnvironments.add(id);
       if (!node.pipelines) continue; // pipelines not readable here: REST decides
       into.scanned.add(id);
       if (node.pipelines.nodes.length) into.changed.add(id);

@@ -18,6 +18,11 @@ export async function withEnvironmentTiers(src: ListSource, projectId: string, d
     }
     known.set(projectId, tiers);
   }
+  return applyTiers(deployments, tiers);
+}
+
+/** Each deployment with `environment.tier` from `tiers` (environment id → tier, lower case as REST gives it). */
+export function applyTiers(deployments: Obj[], tiers: ReadonlyMap<number, string>): Obj[] {
   return deployments.map((d) => {
     const env = d.environment as Obj | null | undefined;
     const tier = env && typeof env.id === 'number' ? tiers.get(env.id) : undefined;

@@ -17,6 +17,7 @@ import { IdSet } from './id-set.ts';
 import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
 import { withEnvironmentTiers } from './environment-tiers.ts';
+import { EnvironmentTierBatches } from './environment-tiers-graphql.ts';
 import { listPages, type ListOptions } from './list-pages.ts';
 import { ownedQuery, ownedScope } from './ownership.ts';
 import { reconcile, type ReconcileKind } from './reconcile.ts';
@@ -103,6 +104,8 @@ class BackfillRun {
   private projectsComplete = false;
   /** Incremental: which projects have changed pipelines (changed-pipelines.ts), when GraphQL could tell. */
   private activity: PipelineActivity | undefined;
+  /** Deployments' environment tiers through GraphQL, many projects a request (environment-tiers-graphql.ts). */
+  private tierBatches: EnvironmentTierBatches | undefined;
   /** Every project listed by phaseProjects, as the per-project lists need it (`projectAsParent`). */
   private readonly projects: Obj[] = [];
   /** What the per-project kinds read of their parent project (their `fields.parent`), plus id and path. */
@@ -451,19 +454,24 @@ class BackfillRun {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete('the project list was incomplete (see projects); only the projects listed were read');
     }
     if (this.o.updatedSince !== undefined && this.any('pipelines', 'jobs', 'deployments') && this.o.graphqlPipelineScan !== false) this.activity = await this.pipelineActivity(this.o.updatedSince);
+    if (this.kinds.has('deployments') && this.o.graphqlEnvironmentTiers !== false) {
+      this.tierBatches = new EnvironmentTierBatches({ gitlab: this.gitlab, run: (r) => this.gl.run(r), src: () => this.src(), signal: this.stop.signal, log: this.log });
+    }
     try {
       // A project's lists are read one after the other (children after parents); projects in parallel.
       await forEachLimited(this.projects, this.gl.size, (p) => this.oneProject(p), this.stop.signal);
     } catch (err) {
       for (const k of perProject) if (this.kinds.has(k)) this.st(k).incomplete(describe(err));
     }
+    // The deployments still waiting for their tiers' batch.
+    await this.tierBatches?.drain();
     if (this.aborted) for (const k of perProject) this.st(k).complete = false;
     for (const k of perProject) if (this.kinds.has(k)) this.st(k).finish(this.now());
   }
 
   /** Incremental: the projects with pipelines updated since `since`, by GraphQL; undefined when it failed (then REST, per project). */
   private async pipelineActivity(since: string): Promise<PipelineActivity | undefined> {
-    const activity: PipelineActivity = { scanned: new Set(), changed: new Set(), noEnvironments: new Set() };
+    const activity: PipelineActivity = { scanned: new Set(), changed: new Set() };
     try {
       for (const top of this.topGroups) await scanChangedPipelines(this.gitlab, String(top.full_path), since, (r) => this.gl.run(r), activity, this.stop.signal);
       return activity;
@@ -515,12 +523,13 @@ class BackfillRun {
     const known = jobsOk ? new Set([this.st('jobs').blueprint]) : undefined;
     // GitLab pairs the updated_at filter with updated_at order (DeploymentsFinder); ids otherwise.
     const deployments = this.o.updatedSince !== undefined ? { order_by: 'updated_at', sort: 'asc', updated_after: this.o.updatedSince } : { order_by: 'id', sort: 'asc' };
-    // Each deployment's environment tier comes from the project's environments (environment-tiers.ts).
-    const tiers = new Map<string, Map<number, string>>();
-    // Incremental: GraphQL saw no environment in this project, so it has no deployment to list.
-    const noDeployments = this.activity?.noEnvironments.has(Number(p.id)) === true;
-    if (this.kinds.has('deployments') && !noDeployments) {
-      await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known, complete: (page) => withEnvironmentTiers(this.src(), id, page, tiers) });
+    if (this.kinds.has('deployments')) {
+      // Each deployment's environment tier: held for a GraphQL batch of projects
+      // (environment-tiers-graphql.ts), else from the project's environments list (environment-tiers.ts).
+      const held = this.tierBatches?.project(id, String(p.path_with_namespace));
+      const tiers = new Map<string, Map<number, string>>();
+      await this.list('deployments', `the deployments of ${name}`, `projects/${id}/deployments`, deployments, p, { alsoKnown: known, complete: (page) => (held ? held.page(page) : withEnvironmentTiers(this.src(), id, page, tiers)) });
+      await held?.end((objs) => this.ingest('deployments', objs, p, known), (err) => this.st('deployments').incomplete(`could not read the environment tiers of the deployments of ${name}: ${describe(err)}`));
     }
     // Incremental: GitLab's releases API has no updated_after; they are reconciled only under a project that is gone.
     if (this.kinds.has('releases') && this.o.updatedSince === undefined) await this.list('releases', `the releases of ${name}`, `projects/${id}/releases`, {}, p);

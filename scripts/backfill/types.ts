@@ -54,11 +54,15 @@ export interface BackfillOptions {
    */
   updatedSince?: string;
   /**
-   * Incremental only: find the projects with changed pipelines, and those without environments,
-   * through GitLab's GraphQL API (changed-pipelines.ts), and list only the pipelines of the former
-   * and no deployments of the latter (default true); false lists every project's.
+   * Incremental only: find the projects with changed pipelines through GitLab's GraphQL API
+   * (changed-pipelines.ts), and list only their pipelines (default true); false lists every project's.
    */
   graphqlPipelineScan?: boolean;
+  /**
+   * Read the deployments' environment tiers through GitLab's GraphQL API, many projects a request
+   * (environment-tiers-graphql.ts; default true); false reads each project's environments list.
+   */
+  graphqlEnvironmentTiers?: boolean;
   /**
    * Incremental only: reconcile reads back every entity of ours, not only those that could be
    * stale (reconcile-candidates.ts). For the test that both decide the same.

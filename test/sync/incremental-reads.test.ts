@@ -1,8 +1,9 @@
 // What an incremental sync reads (issue 10 §5): GitLab's GraphQL API tells which projects have
 // changed pipelines, so only theirs are listed (one GraphQL request per 100 projects instead of a
 // pipelines list per project), and reconcile reads back from Port only the entities that could be
-// stale — yet finds exactly what reading everything finds (the same dry-run verdicts); a project
-// without environments (GraphQL, same request) gets no deployments list; and an
+// stale — yet finds exactly what reading everything finds (the same dry-run verdicts); every
+// project's deployments are listed (GitLab's GraphQL API resolves `Project.environments` for one
+// project a request, so the scan cannot tell which have none); and an
 // older GitLab without the GraphQL argument falls back to the per-project REST lists.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
@@ -62,18 +63,20 @@ describe('incremental sync: what it reads', { timeout: 180_000 }, () => {
     expect(rest.graphql).toBe(0);
   });
 
-  test('a project without environments has no deployments list, until it deploys', async () => {
+  test('every project\'s deployments are listed, one without environments too; its first deployment is found', async () => {
     const top = sb.gitlab.groupId;
     const fresh = (await sb.gitlab.silently(() => sb.gitlab.createProject(top, { name: 'No environments yet' }))).object as Obj;
     const deploymentLists = (r: { requests: string[] }) => r.requests.filter((l) => /^GET \/api\/v4\/projects\/\d+\/deployments$/.test(l));
     const first = await sync();
     expect(entity('gitlabProject', fresh.id)).toBeDefined();
-    expect(deploymentLists(first)).not.toContain(`GET /api/v4/projects/${fresh.id}/deployments`);
-    expect(deploymentLists(first).length).toBe(projects.length);
+    expect(deploymentLists(first)).toContain(`GET /api/v4/projects/${fresh.id}/deployments`);
+    expect(deploymentLists(first).length).toBe(projects.length + 1);
+    // The scan's GraphQL request is one per 100 projects still, and asks for no environments.
+    expect(first.graphql).toBe(Math.ceil((projects.length + 1) / 100));
     const dep = (await sb.gitlab.silently(() => sb.gitlab.deploy(fresh.id, { environment: 'staging' }))).object as Obj;
     const next = await sync();
     expect(deploymentLists(next)).toContain(`GET /api/v4/projects/${fresh.id}/deployments`);
-    expect(entity('gitlabDeployment', dep.id)).toBeDefined();
+    expect(entity('gitlabDeployment', dep.id)).toMatchObject({ properties: { environmentTier: 'staging' } });
     await sb.gitlab.silently(() => sb.gitlab.destroyProject(fresh.id));
     await sync();
   });

@@ -201,16 +201,32 @@ export class ControlApi {
     return { object: this.rest.pipeline(pipe), jobs: jobs.map((j) => this.rest.job(j)), events: reports };
   }
 
-  async deploy(projectRef: Ref, o: { environment?: 'staging' | 'production'; status?: DeploymentRec['status']; ref?: string } = {}): Promise<ChangeResult<Json>> {
+  /**
+   * A deployment to `environment` (default production). `staging` and `production` are the
+   * generated world's two environments of the project; any other name is a new environment of the
+   * project (its first deployment creates it), with the tier GitLab guesses from its name.
+   */
+  async deploy(projectRef: Ref, o: { environment?: string; status?: DeploymentRec['status']; ref?: string } = {}): Promise<ChangeResult<Json>> {
     const p = this.project(projectRef);
     const now = this.state.now();
     const env = o.environment ?? 'production';
     const deployments = this.state.projectDeployments(p.id);
+    let environmentId: number;
+    let environmentTier: string;
+    if (env === 'production' || env === 'staging') {
+      environmentId = ID_BASE.environment + (this.state.world.projectIndexOf(p.id) ?? 100_000 + p.id) * 2 + (env === 'production' ? 1 : 0);
+      environmentTier = env;
+    } else {
+      let known: DeploymentRec | undefined;
+      for (let i = 0; i < deployments.length && !known; i++) if (deployments.at(i).environment === env) known = deployments.at(i);
+      environmentId = known ? known.environmentId : this.state.allocate('environment');
+      environmentTier = known ? known.environmentTier : guessTier(env);
+    }
     const id = this.state.allocate('deployment');
     const d: DeploymentRec = {
       id, iid: deployments.length + 1, projectId: p.id, ref: o.ref ?? p.defaultBranch, sha: sha40(13, 13, id), status: o.status ?? 'success',
-      environment: env, environmentId: ID_BASE.environment + (this.state.world.projectIndexOf(p.id) ?? 100_000 + p.id) * 2 + (env === 'production' ? 1 : 0),
-      environmentTier: env, environmentExternalUrl: env === 'production' ? `https://${p.path}.example.com` : null,
+      environment: env, environmentId,
+      environmentTier, environmentExternalUrl: env === 'production' ? `https://${p.path}.example.com` : null,
       createdAt: now, updatedAt: now, finishedAt: o.status === 'running' ? null : now, userId: this.actorId, deployableJobId: null,
     };
     this.state.addDeployment(d);
@@ -354,4 +370,13 @@ export class ControlApi {
 function slugify(name: string): string {
   const s = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   return s || 'project';
+}
+
+/** GitLab's Environment#guess_tier: the tier an environment gets from its name unless `deployment_tier` sets one. */
+export function guessTier(name: string): string {
+  if (/(dev|review|trunk)/i.test(name)) return 'development';
+  if (/(test|tst|int|ac(ce|)pt|qa|qc|control|quality)/i.test(name)) return 'testing';
+  if (/(st(a|)g|mod(e|)l|pre|demo|non)/i.test(name)) return 'staging';
+  if (/(pr(o|)d|live)/i.test(name)) return 'production';
+  return 'other';
 }

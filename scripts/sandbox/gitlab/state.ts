@@ -45,6 +45,8 @@ export class GitLabState {
   private readonly tokenUsers = new Map<number, TokenUser>();
   private readonly nextId = {
     group: 0, project: 0, mergeRequest: 0, issue: 0, pipeline: 0, job: 0, release: 0, deployment: 0,
+    /** Environments other than the generated `staging`/`production` (control API `deploy`). */
+    environment: 900_000,
   };
   private readonly nextIid = new Map<string, number>();
 

@@ -81,6 +81,42 @@ describe('local GitLab: GraphQL', () => {
     expect(r.body.data.project.environments.nodes).toEqual(want.map(([id, name]) => ({ id: `gid://gitlab/Environment/${id}`, name })));
   });
 
+  it('Environment.tier is the REST environment\'s tier as GitLab\'s DeploymentTier enum (upper case)', async () => {
+    const projects = (await apiJson(gl, `/groups/${gl.groupId}/projects?include_subgroups=true&with_shared=false&per_page=5`)).body as Obj[];
+    let compared = 0;
+    for (const p of projects) {
+      const rest = (await apiJson(gl, `/projects/${p.id}/environments?per_page=100`)).body as Obj[];
+      const r = await gql(gl, `query($p: ID!) { project(fullPath: $p) { environments(first: 100) { nodes { id name tier } } } }`, { p: p.path_with_namespace });
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.project.environments.nodes).toEqual(rest.map((e) => ({ id: `gid://gitlab/Environment/${e.id}`, name: e.name, tier: String(e.tier).toUpperCase() })));
+      compared += rest.length;
+    }
+    expect(compared).toBeGreaterThan(1);
+  });
+
+  it('resolves Project.environments for one project a request, as GitLab does (FieldCallCount, limit 1)', async () => {
+    const q = `query($g: ID!) { group(fullPath: $g) { projects(includeSubgroups: true, first: 3) { nodes { id environments(first: 1) { nodes { id } } } } } }`;
+    const r = await gql(gl, q, { g: gl.group });
+    expect(r.status).toBe(200);
+    const nodes = r.body.data.group.projects.nodes as Obj[];
+    expect(nodes).toHaveLength(3);
+    expect(nodes[0]!.environments).not.toBeNull();
+    expect(nodes.slice(1).map((n) => n.environments)).toEqual([null, null]);
+    expect(r.body.errors).toEqual([1, 2].map((i) => ({
+      message: '"environments" field can be requested only for 1 Project(s) at a time.',
+      locations: [{ line: 1, column: 96 }],
+      path: ['group', 'projects', 'nodes', i, 'environments'],
+    })));
+    // Two projects through aliases are two calls too; one project alone is answered.
+    const [a, b] = (await apiJson(gl, `/groups/${gl.groupId}/projects?include_subgroups=true&with_shared=false&per_page=2`)).body as Obj[];
+    const env = (alias: string, path: string) => `${alias}: project(fullPath: "${path}") { environments(first: 1) { nodes { id } } }`;
+    const two = await gql(gl, `{ ${env('a', a!.path_with_namespace)} ${env('b', b!.path_with_namespace)} }`);
+    expect(two.body.data.a.environments).not.toBeNull();
+    expect(two.body.data.b.environments).toBeNull();
+    expect(two.body.errors).toMatchObject([{ message: '"environments" field can be requested only for 1 Project(s) at a time.', path: ['b', 'environments'] }]);
+    expect((await gql(gl, `{ ${env('b', b!.path_with_namespace)} }`)).body.errors).toBeUndefined();
+  });
+
   it('answers query errors with HTTP 200 and {errors} in graphql-ruby\'s words, without data', async () => {
     const cases: Array<[string, Obj | undefined, string]> = [
       [`{ group(fullPath: "${gl.group}") { nope } }`, undefined, "Field 'nope' doesn't exist on type 'Group'"],
@@ -116,11 +152,11 @@ describe('local GitLab: GraphQL', () => {
     expect((await gql(gl, fields(100))).body).toEqual({ errors: [{ message: 'Query has complexity of 405, which exceeds max complexity of 250' }] });
   });
 
-  it('reports a query\'s complexity as GitLab does (queryComplexity): the sync\'s scan costs 25 of 250', async () => {
+  it('reports a query\'s complexity as GitLab does (queryComplexity): the sync\'s scan costs 19 of 250', async () => {
     // The field itself costs 3 (a plain field and its two children).
     const withScore = CHANGED_PIPELINES_QUERY.replace('group(fullPath: $group)', 'queryComplexity { score limit } group(fullPath: $group)');
     const r = await gql(gl, withScore, { group: gl.group, since: '2024-01-01T00:00:00Z', after: null });
-    expect(r.body.data.queryComplexity).toEqual({ score: 25 + 3, limit: 250 });
+    expect(r.body.data.queryComplexity).toEqual({ score: 19 + 3, limit: 250 });
     expect(r.body.data.group.projects.nodes.length).toBe(100);
   });
 
@@ -144,6 +180,24 @@ describe('local GitLab: GraphQL', () => {
       expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await limited.close();
+    }
+  });
+
+  it('a GitLab before Environment.tier (MR 97099, modelled as 15.4) refuses the field in graphql-ruby\'s words', async () => {
+    const q = `{ project(fullPath: "a/b") { environments { nodes { id name tier } } } }`;
+    const old = await startLocalGitLab({ seed: 'small', version: '15.3.0-ee' });
+    try {
+      const r = await gql(old, q);
+      expect(r.body).toMatchObject({ errors: [{ message: "Field 'tier' doesn't exist on type 'Environment'", extensions: { code: 'undefinedField', typeName: 'Environment', fieldName: 'tier' } }] });
+      expect(r.body.data).toBeUndefined();
+    } finally {
+      await old.close();
+    }
+    const newer = await startLocalGitLab({ seed: 'small', version: '15.4.0-ee' });
+    try {
+      expect((await gql(newer, q)).body.errors).toBeUndefined();
+    } finally {
+      await newer.close();
     }
   });
 

@@ -8,7 +8,10 @@
 //     authenticated), computed as GitLab does: 1 per field plus its children; a field with a
 //     resolver costs its children + 1 (+1 with `sort`, +5 with `search`), and a connection adds
 //     `complexity × min(first, last, 100) × 0.01`;
-//   - connections: at most 100 nodes a page (a larger `first` is capped), keyset cursors.
+//   - connections: at most 100 nodes a page (a larger `first` is capped), keyset cursors;
+//   - a field with a call limit (GitLab's Gitlab::Graphql::Limit::FieldCallCount extension)
+//     resolves that many times in a request; past it each call is an execution error (the field
+//     becomes null) with GitLab's message.
 import { GraphQLSyntaxError, parseDocument, typeString, type FieldNode, type Operation, type Value, type VariableDefinition } from './parse.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -28,6 +31,8 @@ export interface FieldDef<C> {
   /** A field GitLab resolves with a resolver class (its complexity formula differs). */
   resolver?: boolean;
   connection?: boolean;
+  /** GitLab's FieldCallCount: how many times the field may be resolved in one request. */
+  callLimit?: number;
   resolve: (parent: any, args: Record<string, unknown>, ctx: C) => unknown;
 }
 
@@ -101,7 +106,7 @@ export class Executor<C> {
       const fieldErrors: GraphQLErrorJson[] = [];
       // GitLab's `queryComplexity { score limit }` reads what was computed for this query.
       const runCtx = { ...ctx, complexity: { score: complexity, limit: limits.complexity } } as C;
-      const data = await this.select(op.selections, this.schema.query, null, vars, runCtx, [], fieldErrors);
+      const data = await this.select(op.selections, this.schema.query, null, vars, runCtx, [], fieldErrors, new Map());
       return fieldErrors.length ? { errors: fieldErrors, data } : { data };
     } catch (err) {
       if (err instanceof StaticError) return { errors: [err.json] };
@@ -243,7 +248,7 @@ export class Executor<C> {
 
   // ---- execution -------------------------------------------------------------------------------
 
-  private async select(fields: FieldNode[], typeName: string, parent: unknown, vars: Record<string, unknown>, ctx: C, path: Array<string | number>, errors: GraphQLErrorJson[]): Promise<Record<string, unknown>> {
+  private async select(fields: FieldNode[], typeName: string, parent: unknown, vars: Record<string, unknown>, ctx: C, path: Array<string | number>, errors: GraphQLErrorJson[], calls: Map<FieldDef<C>, number>): Promise<Record<string, unknown>> {
     const type = this.schema.objects[typeName]!;
     const out: Record<string, unknown> = {};
     for (const f of fields) {
@@ -258,6 +263,15 @@ export class Executor<C> {
         const raw = v === undefined ? d.defaultValue : v.kind === 'enum' ? v.value : this.literal(v, vars);
         if (raw !== undefined && raw !== null) args[a] = this.coerce(d.type, raw);
       }
+      if (def.callLimit !== undefined) {
+        const n = (calls.get(def) ?? 0) + 1;
+        calls.set(def, n);
+        if (n > def.callLimit) {
+          errors.push({ message: `"${f.name}" field can be requested only for ${def.callLimit} ${typeName}(s) at a time.`, locations: loc(f), path: [...path, key] });
+          out[key] = null;
+          continue;
+        }
+      }
       let value: unknown;
       try {
         value = await def.resolve(parent, args, ctx);
@@ -267,15 +281,15 @@ export class Executor<C> {
         out[key] = null;
         continue;
       }
-      out[key] = await this.complete(f, def, value, vars, ctx, [...path, key], errors);
+      out[key] = await this.complete(f, def, value, vars, ctx, [...path, key], errors, calls);
     }
     return out;
   }
 
-  private async complete(f: FieldNode, def: FieldDef<C>, value: unknown, vars: Record<string, unknown>, ctx: C, path: Array<string | number>, errors: GraphQLErrorJson[]): Promise<unknown> {
+  private async complete(f: FieldNode, def: FieldDef<C>, value: unknown, vars: Record<string, unknown>, ctx: C, path: Array<string | number>, errors: GraphQLErrorJson[], calls: Map<FieldDef<C>, number>): Promise<unknown> {
     if (value === null || value === undefined) return null;
     if (!(def.type in this.schema.objects)) return value;
-    if (def.list) return Promise.all((value as unknown[]).map((v, i) => (v === null ? null : this.select(f.selections!, def.type, v, vars, ctx, [...path, i], errors))));
-    return this.select(f.selections!, def.type, value, vars, ctx, path, errors);
+    if (def.list) return Promise.all((value as unknown[]).map((v, i) => (v === null ? null : this.select(f.selections!, def.type, v, vars, ctx, [...path, i], errors, calls))));
+    return this.select(f.selections!, def.type, value, vars, ctx, path, errors, calls);
   }
 }

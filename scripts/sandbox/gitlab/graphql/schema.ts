@@ -3,8 +3,9 @@
 //   Query.group(fullPath: ID!): Group, Query.project(fullPath: ID!): Project, Query.queryComplexity { score limit }
 //   Group { id fullPath name webUrl projects(includeSubgroups, includeArchived, first, after): ProjectConnection }
 //   Project { id fullPath name webUrl archived pipelines(updatedAfter, updatedBefore, status, ref, first, after): PipelineConnection
-//             environments(name, search, first, after): EnvironmentConnection }
-//   Environment { id name }
+//             environments(name, search, first, after): EnvironmentConnection (one project a request)
+//             environment(name, search): Environment }
+//   Environment { id name tier (from 15.4) }
 //   Pipeline { id iid status ref sha source path createdAt updatedAt startedAt finishedAt duration }
 //   …Connection { nodes edges { cursor node } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } count }
 // GitLab's conventions: global ids (`gid://gitlab/Project/1`), `Time` as ISO 8601 to the second,
@@ -24,6 +25,9 @@ export interface GraphQLContext {
 
 type Fields = Record<string, FieldDef<GraphQLContext>>;
 
+/** An environment as its deployments name it (the local GitLab keeps no other record); tier as REST gives it. */
+interface EnvironmentView { id: number; name: string; tier: string }
+
 const PIPELINE_STATUSES = ['CREATED', 'WAITING_FOR_RESOURCE', 'PREPARING', 'PENDING', 'RUNNING', 'FAILED', 'SUCCESS', 'CANCELED', 'CANCELING', 'SKIPPED', 'MANUAL', 'SCHEDULED', 'WAITING_FOR_CALLBACK'] as const;
 
 /** GitLab's `Time` output: ISO 8601 to the second (Types::TimeType). */
@@ -36,6 +40,9 @@ function parseTime(v: unknown): number {
   if (Number.isNaN(t)) throw new Error(`${JSON.stringify(v)} is not a valid ISO 8601 Time`);
   return t;
 }
+
+/** GitLab's DeploymentTier enum (Types::DeploymentTierEnum): the REST and hook tiers, upper case. */
+const DEPLOYMENT_TIERS = ['PRODUCTION', 'STAGING', 'TESTING', 'DEVELOPMENT', 'OTHER'] as const;
 
 const gid = (model: string, id: number) => `gid://gitlab/${model}/${id}`;
 
@@ -87,6 +94,16 @@ function hasPipelineUpdatedArgs(version: string): boolean {
   return !m || Number(m[1]) > 14 || (Number(m[1]) === 14 && Number(m[2]) >= 7);
 }
 
+/**
+ * `Environment.tier` came with gitlab-org/gitlab MR 97099 (the environments table's columns in
+ * EnvironmentType, merged September 2022; modelled here as 15.4). Before it graphql-ruby answers
+ * "Field 'tier' doesn't exist on type 'Environment'".
+ */
+function hasEnvironmentTier(version: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  return !m || Number(m[1]) > 15 || (Number(m[1]) === 15 && Number(m[2]) >= 4);
+}
+
 export function buildSchema(version: string): Schema<GraphQLContext> {
   const canSeeGroup = (ctx: GraphQLContext, g: GroupView) => ctx.auth !== null && ctx.gl.state.accessLevel(ctx.auth.user.id, g.id) >= 10;
   const canSeeProject = (ctx: GraphQLContext, p: ProjectRec) => ctx.auth !== null && ctx.gl.state.accessLevel(ctx.auth.user.id, p.namespaceId) >= 10;
@@ -128,15 +145,35 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
     archived: { type: 'Boolean', resolve: (p: ProjectRec) => p.archived },
     environments: {
       type: 'EnvironmentConnection', resolver: true, connection: true,
+      // GitLab: "This field can only be resolved for one project in any single request"
+      // (app/graphql/types/project_type.rb: FieldCallCount, limit: 1); the local GitLab applies it
+      // at every version (GitLab added it in 15.x with the environments pages' GraphQL work).
+      callLimit: 1,
       args: { name: { type: 'String' }, search: { type: 'String' }, ...pageArgs },
       resolve: (p: ProjectRec, a, ctx) => {
         // The local GitLab's environments are those its deployments name (it creates none without one).
         const seq = ctx.gl.state.projectDeployments(p.id);
-        const envs = new Map<number, { id: number; name: string }>();
-        for (let i = 0; i < seq.length; i++) { const d = seq.at(i); envs.set(d.environmentId, { id: d.environmentId, name: d.environment }); }
+        const envs = new Map<number, EnvironmentView>();
+        for (let i = 0; i < seq.length; i++) { const d = seq.at(i); if (!envs.has(d.environmentId)) envs.set(d.environmentId, { id: d.environmentId, name: d.environment, tier: d.environmentTier }); }
         const rows = [...envs.values()].filter((e) => (a.name === undefined || e.name === a.name) && (a.search === undefined || e.name.includes(String(a.search))));
         rows.sort((x, y) => x.id - y.id);
         return connection(rows, a, false);
+      },
+    },
+    environment: {
+      // Resolvers::EnvironmentsResolver.single: the environment of that exact name, or null; no call limit.
+      type: 'Environment', resolver: true,
+      args: { name: { type: 'String' }, search: { type: 'String' } },
+      resolve: (p: ProjectRec, a, ctx) => {
+        const seq = ctx.gl.state.projectDeployments(p.id);
+        let found: EnvironmentView | null = null;
+        for (let i = 0; i < seq.length; i++) {
+          const d = seq.at(i);
+          if ((a.name === undefined || d.environment === a.name) && (a.search === undefined || d.environment.includes(String(a.search))) && (found === null || d.environmentId < found.id)) {
+            found = { id: d.environmentId, name: d.environment, tier: d.environmentTier };
+          }
+        }
+        return found;
       },
     },
     pipelines: {
@@ -161,8 +198,9 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
     },
   };
   const Environment: Fields = {
-    id: { type: 'ID', nonNull: true, resolve: (e: { id: number }) => gid('Environment', e.id) },
-    name: { type: 'String', nonNull: true, resolve: (e: { name: string }) => e.name },
+    id: { type: 'ID', nonNull: true, resolve: (e: EnvironmentView) => gid('Environment', e.id) },
+    name: { type: 'String', nonNull: true, resolve: (e: EnvironmentView) => e.name },
+    ...(hasEnvironmentTier(version) ? { tier: { type: 'DeploymentTier', resolve: (e: EnvironmentView) => e.tier.toUpperCase() } } : {}),
   };
   const Pipeline: Fields = {
     id: { type: 'ID', nonNull: true, resolve: (x: PipelineRec) => gid('Ci::Pipeline', x.id) },
@@ -196,7 +234,7 @@ export function buildSchema(version: string): Schema<GraphQLContext> {
       ProjectConnection: connectionType('Project'), ProjectEdge: edgeType('Project'),
       PipelineConnection: connectionType('Pipeline'), PipelineEdge: edgeType('Pipeline'),
     },
-    enums: { PipelineStatusEnum: PIPELINE_STATUSES },
+    enums: { PipelineStatusEnum: PIPELINE_STATUSES, DeploymentTier: DEPLOYMENT_TIERS },
     scalars: { Time: parseTime },
   };
 }
