@@ -9,11 +9,10 @@ import { backfillFields, defaultOptions, renderBackfillMappings } from '../bundl
 import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { QueryParams } from '../clients/gitlab/index.ts';
 import { coalescingMapper } from '../mapping/coalescing-mapper.ts';
-import { createMappingEngine, type MappingEngine } from '../mapping/engine.ts';
-import { startWorkerMapper, type AsyncMapper } from '../mapping/worker-mapper.ts';
 import type { MappedEntity } from '../mapping/types.ts';
 import type { Entity } from '../port/types.ts';
 import { IdSet } from './id-set.ts';
+import { createBackfillEngine, startBackfillMapper } from './mapper.ts';
 import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
 import { forEachLimited, Limiter } from './limiter.ts';
 import { withEnvironmentTiers } from './environment-tiers.ts';
@@ -22,6 +21,8 @@ import { listPages, type ListOptions } from './list-pages.ts';
 import { ownedQuery, ownedScope } from './ownership.ts';
 import { reconcile, type ReconcileKind } from './reconcile.ts';
 import { candidateRules } from './reconcile-candidates.ts';
+import { startProgressTimers } from './progress-timers.ts';
+import { staleRule, type StaleContext } from './stale-rules.ts';
 import { scanChangedPipelines, type PipelineActivity } from './changed-pipelines.ts';
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillStop, type BackfillSummary, type ReconcileReport } from './types.ts';
@@ -56,28 +57,6 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   } finally {
     await mapper.close();
   }
-}
-
-/**
- * The mapping engine in a worker thread (the default): jq is synchronous and most of the
- * backfill's CPU, so on the main thread it stalls every GitLab and Port request in flight.
- */
-export function startBackfillMapper(): Promise<AsyncMapper> {
-  return startWorkerMapper({ engine: backfillJqEngine() });
-}
-
-/**
- * The engine the backfill maps with: jq-wasm unless PORT_GITLAB_JQ_ENGINE says otherwise. It
- * evaluates a whole page in one call (Port's native binding needs one call per object) and
- * measured ~1.4× faster on REST pages; both give identical results (test/mapping parity tests).
- */
-export function createBackfillEngine(): Promise<MappingEngine> {
-  return createMappingEngine({ engine: backfillJqEngine() });
-}
-
-/** jq-wasm unless PORT_GITLAB_JQ_ENGINE names one (undefined lets the loader read it). */
-function backfillJqEngine(): 'jq-wasm' | undefined {
-  return process.env.PORT_GITLAB_JQ_ENGINE ? undefined : 'jq-wasm';
 }
 
 class BackfillRun {
@@ -190,7 +169,7 @@ class BackfillRun {
 
   async run(): Promise<BackfillSummary> {
     const started = this.now();
-    const timers = this.startProgress();
+    const stopProgress = startProgressTimers([...this.stats.values()].filter((s) => this.kinds.has(s.kind)), this.o, this.now);
     try {
       const needGroups = this.any('groups', 'members', 'projects');
       const needProjects = this.any('projects', 'mergeRequests', 'issues', 'pipelines', 'jobs', 'deployments', 'releases');
@@ -230,7 +209,7 @@ class BackfillRun {
         since: this.window.since,
       };
     } finally {
-      for (const t of timers) clearInterval(t);
+      stopProgress();
       this.o.signal?.removeEventListener('abort', this.onOuterAbort);
     }
   }
@@ -544,54 +523,19 @@ class BackfillRun {
       for (const k of this.kinds) out.set(this.st(k), { status: 'skipped', reason: 'reconcile is off' });
       return out;
     }
-    const projectBp = this.st('projects').blueprint;
-    const pipelineBp = this.st('pipelines').blueprint;
-    const parentGone = (e: Entity): boolean => {
-      const project = (e.relations as Obj | undefined)?.project;
-      return this.projectsComplete && typeof project === 'string' && !this.seenOf(projectBp).has(project);
-    };
-    const prop = (e: Entity, k: string) => (e.properties as Obj | undefined)?.[k];
-    const since = this.window;
-    // GitLab's updated_at is at or after every date Port holds of the object, so one of them in the
-    // window means the listing would have returned it (a Pipeline Hook carries no updated_at at all).
-    const touched = (e: Entity) => inWindow(since, prop(e, 'updatedAt')) || inWindow(since, prop(e, 'createdAt')) || inWindow(since, prop(e, 'finishedAt'));
     // Ownership (ownership.ts) by the top-level groups as GitLab answered them (their web_url gives the URL root).
     const scope = this.topGroups.length ? ownedScope(this.gitlab.host, this.topGroups as unknown as Array<{ id: number; full_path: string; web_url?: string }>) : null;
     const incremental = this.o.updatedSince !== undefined;
+    const stale: StaleContext = {
+      seen: (bp) => this.seenOf(bp), window: this.window, incremental, projectsComplete: this.projectsComplete,
+      projectBlueprint: this.st('projects').blueprint, pipelineBlueprint: this.st('pipelines').blueprint, approved,
+    };
     const kinds: ReconcileKind[] = [];
     for (const kind of BACKFILL_KINDS) {
       if (!this.kinds.has(kind)) continue;
       const s = this.st(kind);
-      const seen = this.seenOf(s.blueprint);
       const blocked = this.breaker.tripped ? 'the run stopped: Port stopped answering' : this.aborted ? 'the run was interrupted' : !s.complete || !scope ? 'the listing was incomplete (see failures); nothing is deleted until a run lists everything' : undefined;
-      let isStale: (e: Entity) => boolean;
-      switch (kind) {
-        case 'mergeRequests':
-        case 'issues':
-          // Only what the listing would have returned can be known gone: open, or updated in the window.
-          // Incremental: open ones were not listed, only what changed (updated_at never goes back).
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || (!incremental && prop(e, 'state') === 'opened') || touched(e) || parentGone(e));
-          break;
-        case 'pipelines':
-          isStale = (e) => !seen.has(String(e.identifier)) && (since.since === null || touched(e) || parentGone(e));
-          break;
-        case 'jobs':
-          // Every job of a listed pipeline was listed; a job of a pipeline now deleted is stale too.
-          isStale = (e) => {
-            if (seen.has(String(e.identifier))) return false;
-            const pipeline = (e.relations as Obj | undefined)?.pipeline;
-            return parentGone(e) || (typeof pipeline === 'string' && (this.seenOf(pipelineBp).has(pipeline) || approved.get(pipelineBp)?.has(pipeline) === true));
-          };
-          break;
-        case 'releases':
-          isStale = incremental ? parentGone : (e) => !seen.has(String(e.identifier));
-          break;
-        case 'deployments':
-          isStale = incremental ? (e) => !seen.has(String(e.identifier)) && (inWindow(since, prop(e, 'updatedAt')) || parentGone(e)) : (e) => !seen.has(String(e.identifier));
-          break;
-        default:
-          isStale = (e) => !seen.has(String(e.identifier));
-      }
+      const isStale = staleRule(kind, s.blueprint, stale);
       kinds.push({ stats: s, blocked, isStale, emptyBeforeRun: await this.writer.wasEmptyBeforeWriting(s.blueprint), ...(incremental && this.o.reconcileReadsAll !== true ? { candidates: () => this.candidates(kind, approved) } : {}) });
     }
     return reconcile(kinds, approved, {
@@ -621,31 +565,5 @@ class BackfillRun {
       pipelineRelation: relationTo(pipelineBp),
       pipelines: [...this.seenOf(pipelineBp), ...(approved.get(pipelineBp) ?? [])],
     });
-  }
-
-  // ---- progress --------------------------------------------------------------------------------
-
-  private startProgress(): NodeJS.Timeout[] {
-    const timers: NodeJS.Timeout[] = [];
-    const interval = this.o.progressIntervalMs ?? 10_000;
-    if (interval > 0 && this.o.log) {
-      const t = setInterval(() => {
-        for (const s of this.stats.values()) {
-          if (s.state !== 'running') continue;
-          const secs = (this.now() - (s.startedAt ?? this.now())) / 1000;
-          const rate = secs > 0 ? Math.round((s.written + s.unchanged) / secs) : 0;
-          this.log(`backfill: ${s.kind}: fetched ${s.fetched}${s.total !== undefined ? `/${s.total}` : ''}, written ${s.written}, unchanged ${s.unchanged}, failed ${s.failed} (${rate}/s)`);
-        }
-      }, interval);
-      t.unref();
-      timers.push(t);
-    }
-    if (this.o.onProgress) {
-      const report = () => this.o.onProgress!({ at: this.now(), kinds: [...this.stats.values()].filter((s) => this.kinds.has(s.kind)).map((s) => s.progress()) });
-      const t = setInterval(report, 200);
-      t.unref();
-      timers.push(t);
-    }
-    return timers;
   }
 }

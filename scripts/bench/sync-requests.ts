@@ -8,7 +8,7 @@ import { loadBundle } from '../bundle/load.ts';
 import { renderBlueprints } from '../bundle/render.ts';
 import { GitLabClient } from '../clients/gitlab/index.ts';
 import { PortClient } from '../clients/port/index.ts';
-import { startBackfillMapper } from '../backfill/run.ts';
+import { startBackfillMapper } from '../backfill/mapper.ts';
 import { installIdOf } from '../install/install-id.ts';
 import { startLocalGitLab } from '../sandbox/gitlab/index.ts';
 import { startLocalPort } from '../sandbox/port/server.ts';

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runSyncCommand } from '../../scripts/commands/sync.ts';
 import type { SyncOptions, SyncSummary } from '../../scripts/sync/run.ts';
-import { createBackfillEngine } from '../../scripts/backfill/run.ts';
+import { createBackfillEngine } from '../../scripts/backfill/mapper.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { FAST, captureIO, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 

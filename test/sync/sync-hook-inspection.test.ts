@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runInstallCommand } from '../../scripts/commands/install.ts';
 import { runSyncCommand } from '../../scripts/commands/sync.ts';
 import type { SyncSummary } from '../../scripts/sync/run.ts';
-import { createBackfillEngine } from '../../scripts/backfill/run.ts';
+import { createBackfillEngine } from '../../scripts/backfill/mapper.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { FAST, captureIO, portWrites, startFreeTierWithProjectHooks, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 

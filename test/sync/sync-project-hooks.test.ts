@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runSyncCommand } from '../../scripts/commands/sync.ts';
 import type { SyncSummary } from '../../scripts/sync/run.ts';
-import { createBackfillEngine } from '../../scripts/backfill/run.ts';
+import { createBackfillEngine } from '../../scripts/backfill/mapper.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { FAST, captureIO, type Sandboxes, startFreeTierWithProjectHooks } from '../install/helpers.ts';
 

@@ -10,7 +10,7 @@ import type { SyncOptions, SyncSummary } from '../../scripts/sync/run.ts';
 import { SYNC_STATE_BLUEPRINT } from '../../scripts/sync/watermark.ts';
 import { PortClient } from '../../scripts/clients/port/index.ts';
 import { loadBundle } from '../../scripts/bundle/load.ts';
-import { createBackfillEngine } from '../../scripts/backfill/run.ts';
+import { createBackfillEngine } from '../../scripts/backfill/mapper.ts';
 import type { MappingEngine } from '../../scripts/mapping/engine.ts';
 import { FAST, captureIO, portWrites, startSandboxes, type Sandboxes } from '../install/helpers.ts';
 
