@@ -40,6 +40,8 @@ const SYNC_SHARE = Number(process.env.BENCH_SYNC_SHARE ?? 0.01);
  * no medium size, no re-run, no naive baseline; replaces only `sync` in bench/results/backfill.json.
  */
 const ONLY_SYNC = process.env.BENCH_ONLY_SYNC === '1';
+/** BENCH_REST_TIERS=1: the backfill reads environment tiers per project through REST, not GraphQL (to compare both). */
+const REST_TIERS = process.env.BENCH_REST_TIERS === '1';
 
 /** Two sizes: "large" is the issue's (>= 1,000 projects, >= 200,000 objects); "medium" a tenth of it. */
 const SIZES: Array<{ name: string; seed: Partial<SeedSpec> & { preset: 'medium' | 'large' } }> = ONLY_SYNC
@@ -135,7 +137,7 @@ async function worker(info: SandboxInfo): Promise<void> {
   // As `port-gitlab backfill` writes: with the install's id (its $datasource), so that the syncs
   // measured after it compare equal instead of re-stamping every entity on their first run.
   const install = port.forInstall(installIdOf(info.gitlabUrl, [info.groupId]));
-  const summary: BackfillSummary = await runBackfill({ bundle, port: install, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0 });
+  const summary: BackfillSummary = await runBackfill({ bundle, port: install, gitlab, groups: [{ id: info.groupId, full_path: info.group }], engine, sinceDays: null, progressIntervalMs: 0, ...(REST_TIERS ? { graphqlEnvironmentTiers: false } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   if ('close' in engine) await engine.close();
   const cpu = process.cpuUsage(cpu0);
