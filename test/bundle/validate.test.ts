@@ -1,33 +1,10 @@
 // `validate` accepts the shipped bundle and names file, path and fix for each kind of mistake
 // a fork can make.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readBundle } from '../../scripts/bundle/load.ts';
-import type { BundleProblem } from '../../scripts/bundle/problems.ts';
-import { validateBundle } from '../../scripts/bundle/validate.ts';
-import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
-import { copyBundle, type BundleCopy } from '../helpers/bundle-copy.ts';
+import { describe, expect, it } from 'vitest';
+import { validationSuite } from '../helpers/bundle-problems.ts';
 
-let engine: MappingEngine;
-let copy: BundleCopy | undefined;
-
-beforeAll(async () => {
-  engine = await createMappingEngine();
-});
-afterEach(() => {
-  copy?.remove();
-  copy = undefined;
-});
-
-function problemsOf(dir?: string): BundleProblem[] {
-  const { bundle, problems } = readBundle(dir);
-  return bundle ? [...problems, ...validateBundle(bundle, engine)] : problems;
-}
-
-function broken(file: string, fn: (text: string) => string): BundleProblem[] {
-  copy = copyBundle();
-  copy.edit(file, fn);
-  return problemsOf(copy.dir);
-}
+const suite = validationSuite();
+const { problemsOf, problemsAfter: broken } = suite;
 
 describe('validate', () => {
   it('accepts the shipped bundle', () => {
@@ -35,7 +12,7 @@ describe('validate', () => {
   });
 
   it('reports an aggregation over a property the target blueprint lacks, and a calculation that does not compile', () => {
-    copy = copyBundle();
+    const copy = suite.copy();
     copy.edit('blueprints/gitlabProject.json', (t) => t.replace('"property": "leadTimeHours"', '"property": "leadTime"').replace('"calculation": ".properties.lastDefaultBranchPipelineKey as $k', '"calculation": ".properties.lastDefaultBranchPipelineKey as k'));
     const p = problemsOf(copy.dir);
     expect(p).toEqual([
@@ -65,7 +42,7 @@ describe('validate', () => {
   });
 
   it('probes identifiers and relations: one an absent id turns into "null" is reported with the fix', () => {
-    copy = copyBundle();
+    const copy = suite.copy();
     copy.edit('mappings/webhook/push.yaml', (t) => t.replace("identifier: '(.body.project.id // .body.project_id) | gitlab_id'", "identifier: '(.body.project.id // .body.project_id) | tostring'"));
     copy.edit('mappings/webhook/member.yaml', (t) => t.replace("identifier: '[.body.group_id, .body.user_id] | joined_id'", 'identifier: \'"\\(.body.group_id)-\\(.body.user_id)"\''));
     copy.edit('mappings/webhook/job.yaml', (t) => t.replace("pipeline: '(.body.pipeline_id // .body.commit.id) | gitlab_id'", "pipeline: '.body.pipeline_id | tostring'"));
@@ -117,13 +94,13 @@ describe('validate', () => {
   });
 
   it('reports a blueprint file that template.json does not list', () => {
-    copy = copyBundle();
+    const copy = suite.copy();
     copy.write('blueprints/extra.json', copy.read('blueprints/gitlabGroup.json').replace('"identifier": "gitlabGroup"', '"identifier": "extra"'));
     expect(problemsOf(copy.dir)).toContainEqual(expect.objectContaining({ file: 'blueprints/extra.json', message: expect.stringContaining('not listed') }));
   });
 
   it('reports an event file that webhook.yaml does not list', () => {
-    copy = copyBundle();
+    const copy = suite.copy();
     copy.write('mappings/webhook/extra.yaml', copy.read('mappings/webhook/push.yaml'));
     expect(problemsOf(copy.dir)).toContainEqual(expect.objectContaining({ file: 'mappings/webhook/extra.yaml', message: expect.stringContaining('not listed') }));
   });

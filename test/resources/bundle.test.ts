@@ -2,33 +2,16 @@
 // relation, scorecard or blueprint that does not exist, an operator for the wrong type, a level
 // Port refuses, a layout that hides a widget) with file, path and fix; `render --json` prints each
 // resource, and every one passes Port's published schema for it.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readBundle } from '../../scripts/bundle/load.ts';
-import type { BundleProblem } from '../../scripts/bundle/problems.ts';
 import { validateBundle } from '../../scripts/bundle/validate.ts';
-import { createMappingEngine, type MappingEngine } from '../../scripts/mapping/engine.ts';
 import { checkRequestBody } from '../../scripts/port/api-schemas.ts';
 import { run as renderCommand } from '../../scripts/commands/render.ts';
 import type { CommandIO } from '../../scripts/install/io.ts';
-import { copyBundle, type BundleCopy } from '../helpers/bundle-copy.ts';
+import { validationSuite } from '../helpers/bundle-problems.ts';
 
-let engine: MappingEngine;
-let copy: BundleCopy | undefined;
-
-beforeAll(async () => {
-  engine = await createMappingEngine();
-});
-afterEach(() => {
-  copy?.remove();
-  copy = undefined;
-});
-
-function problemsAfter(file: string, fn: (text: string) => string): BundleProblem[] {
-  copy = copyBundle();
-  copy.edit(file, fn);
-  const { bundle, problems } = readBundle(copy.dir);
-  return bundle ? [...problems, ...validateBundle(bundle, engine)] : problems;
-}
+const suite = validationSuite();
+const { problemsAfter } = suite;
 
 const PROJECT = 'scorecards/gitlabProject.json';
 const MR = 'scorecards/gitlabMergeRequest.json';
@@ -39,7 +22,7 @@ describe('validate: scorecards', () => {
     const { bundle, problems } = readBundle();
     expect(problems).toEqual([]);
     expect(bundle!.scorecards.map((s) => s.content.blueprint)).toEqual(['gitlabProject', 'gitlabMergeRequest']);
-    expect(validateBundle(bundle!, engine)).toEqual([]);
+    expect(validateBundle(bundle!, suite.engine())).toEqual([]);
   });
 
   it('names a condition on a property the blueprint does not have', () => {
@@ -113,10 +96,10 @@ describe('validate: the dashboard page', () => {
   });
 
   it('names a scorecard or page file that template.json does not list', () => {
-    copy = copyBundle();
+    const copy = suite.copy();
     copy.write('pages/extra.json', copy.read(PAGE).replace('"identifier": "gitlabDashboard"', '"identifier": "extra"'));
     const { bundle } = readBundle(copy.dir);
-    expect(validateBundle(bundle!, engine)).toEqual([expect.objectContaining({ file: 'pages/extra.json', message: 'not listed in template.json parts.pages, so it is never installed' })]);
+    expect(validateBundle(bundle!, suite.engine())).toEqual([expect.objectContaining({ file: 'pages/extra.json', message: 'not listed in template.json parts.pages, so it is never installed' })]);
   });
 });
 
