@@ -10,7 +10,6 @@ import type { GitLabClient } from '../clients/gitlab/index.ts';
 import type { QueryParams } from '../clients/gitlab/index.ts';
 import { coalescingMapper } from '../mapping/coalescing-mapper.ts';
 import type { MappedEntity } from '../mapping/types.ts';
-import type { Entity } from '../port/types.ts';
 import { IdSet } from './id-set.ts';
 import { createBackfillEngine, startBackfillMapper } from './mapper.ts';
 import { PortCircuitBreaker, type CircuitTrip } from './circuit-breaker.ts';
@@ -27,7 +26,7 @@ import { scanChangedPipelines, type PipelineActivity } from './changed-pipelines
 import { KindStats } from './stats.ts';
 import { BACKFILL_KINDS, type BackfillKind, type BackfillMapper, type BackfillOptions, type BackfillStop, type BackfillSummary, type ReconcileReport } from './types.ts';
 import { slimmer, type Slimmer } from './slim.ts';
-import { inWindow, resolveWindow, type HistoryWindow } from './window.ts';
+import { resolveWindow, type HistoryWindow } from './window.ts';
 import { describe, EntityWriter } from './writer.ts';
 
 export * from './types.ts';

@@ -1,5 +1,4 @@
 // `port-gitlab install`: blueprints, Port webhook, GitLab hooks and the backfill, safe to repeat.
-import { EXIT } from '../cli/errors.ts';
 import { SHARED_FLAGS } from '../cli/flags.ts';
 import type { ClientTuning } from '../install/clients.ts';
 import { prepareCommand } from '../install/context.ts';

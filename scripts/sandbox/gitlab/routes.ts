@@ -7,7 +7,7 @@
 import type { RouteContext } from '../http/router.ts';
 import { Router } from '../http/router.ts';
 import { readRawBody } from '../http/body.ts';
-import { paginateKeyset, paginateOffset, DEFAULT_MAX_OFFSET } from './pagination.ts';
+import { paginateKeyset, paginateOffset } from './pagination.ts';
 import { arraySeq, filtered, reversed, type Seq } from './seq.ts';
 import { arrayParam, boolParam, enumParam, intParam, listParam, timeParam } from './params.ts';
 import { isParamError, type HookKind, type HookRec } from './hooks.ts';

@@ -5,7 +5,6 @@ import { issueToken } from './auth.ts';
 import { queryAuditLog } from './audit-log.ts';
 import { createBlueprint, deleteBlueprint, getBlueprint, listBlueprints, patchBlueprint, putBlueprint } from './blueprints.ts';
 import { projectedFields, withComputed } from './computed/index.ts';
-import type { PortContext, Writer } from './context.ts';
 import {
   bulkDelete, bulkWrite, countEntities, deleteAllEntities, deleteEntity, entityGraph, getEntity, listEntities, project, searchEntities, toView, writeEntity,
   type SearchRequest, type WriteFlags,

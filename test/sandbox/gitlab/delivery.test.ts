@@ -23,7 +23,7 @@ const keys = (o: unknown) => Object.keys(o as object).sort();
 describe('delivery to group, ancestor and project hooks', () => {
   let gl: LocalGitLab;
   let rx: Awaited<ReturnType<typeof startReceiver>>;
-  let top: any; let nested: any; let sibling: any; let projectHook: any;
+  let top: any; let sibling: any; let projectHook: any;
   let nestedGroup: any; let siblingGroup: any; let project: any;
 
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe('delivery to group, ancestor and project hooks', () => {
     nestedGroup = groups.find((g: any) => g.id === project.namespace.id);
     siblingGroup = groups.find((g: any) => g.full_path.split('/').length === 2 && !nestedGroup.full_path.startsWith(`${g.full_path}/`));
     top = await addHook(gl, `/groups/${gl.groupId}/hooks`, { url: `${rx.url}/top`, token: 'top-secret', ...ALL_EVENTS });
-    nested = await addHook(gl, `/groups/${nestedGroup.id}/hooks`, { url: `${rx.url}/nested`, ...ALL_EVENTS });
+    await addHook(gl, `/groups/${nestedGroup.id}/hooks`, { url: `${rx.url}/nested`, ...ALL_EVENTS });
     sibling = await addHook(gl, `/groups/${siblingGroup.id}/hooks`, { url: `${rx.url}/sibling`, ...ALL_EVENTS });
     projectHook = await addHook(gl, `/projects/${project.id}/hooks`, { url: `${rx.url}/project`, token: 'p-secret', merge_requests_events: true, custom_headers: [{ key: 'X-Extra', value: 'v1' }] });
   });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalPort, type LocalPort } from '../../../scripts/sandbox/port/server.ts';
-import { call, expectPortError, matchesSchema, tokenFor } from './http.ts';
+import { call, expectPortError, tokenFor } from './http.ts';
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/gitlab-payloads/${name}.json`, import.meta.url), 'utf8'));
 const mrOpen = fixture('merge_request.open');
